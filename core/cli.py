@@ -1,0 +1,260 @@
+"""The ``modelops`` command: the whole training job and batch scoring, headless.
+
+Exit codes: 0 success, 2 a problem the user can fix (one line on stderr, no traceback),
+1 a bug (one line on stderr; the traceback goes to the store's log file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import traceback
+import uuid
+from pathlib import Path
+
+from core.config import modelops_home
+from core.errors import ConfigError, ModelOpsError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="modelops", description="ModelOps Studio: train, score and monitor models.")
+    p.add_argument("--home", help="store folder (default: $MODELOPS_HOME or ./modelops_home)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train and tune models on a CSV and save the best as an artifact")
+    t.add_argument("data", help="training CSV")
+    t.add_argument("--target", required=True, help="the column to predict")
+    t.add_argument("--task", default="auto", choices=["auto", "classification", "regression"])
+    t.add_argument("--models", help="comma-separated: logistic_regression, ridge, random_forest, "
+                                    "hist_gradient_boosting, knn, svm (the dummy baseline always runs)")
+    t.add_argument("--search", default="grid", choices=["grid", "random", "halving"])
+    t.add_argument("--cv", type=int, default=5, help="cross-validation folds (default 5)")
+    t.add_argument("--scoring", help="metric to pick the best model (default: balanced_accuracy / r2)")
+    t.add_argument("--n-iter", type=int, default=10, help="candidates per model for random search")
+    t.add_argument("--k-features", default=None, help="keep the N best features (or 'all')")
+    t.add_argument("--selection", choices=["kbest", "rfe"], default="kbest",
+                   help="how --k-features selects (default kbest)")
+    t.add_argument("--score-func", default="auto", help="for kbest: auto, f_classif, chi2, mutual_info, f_regression")
+    t.add_argument("--scaling", default="standard", choices=["standard", "minmax", "robust", "none"])
+    t.add_argument("--missing", default="median", choices=["median", "mean", "most_frequent", "constant", "drop_rows"],
+                   help="how to fill missing numbers (default median)")
+    t.add_argument("--outliers", default="none", choices=["none", "iqr", "quantile"])
+    t.add_argument("--encoding-style", default="onehot", choices=["onehot", "ordinal"], dest="cat_encoding")
+    t.add_argument("--drop", default="", help="comma-separated columns to leave out")
+    t.add_argument("--test-size", type=float, default=0.2)
+    t.add_argument("--seed", type=int, default=42)
+    t.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default: all cores)")
+    t.add_argument("--max-fits", type=int, default=2000, help="refuse searches with more fits than this")
+    t.add_argument("--encoding", help="the file's text encoding, if detection gets it wrong")
+    t.add_argument("--name", help="model name stored in the artifact")
+    t.add_argument("--out", default="model.joblib", help="artifact path (default model.joblib)")
+    t.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+    pr = sub.add_parser("predict", help="score a CSV batch with a saved model")
+    pr.add_argument("model", help="artifact (.joblib)")
+    pr.add_argument("batch", help="CSV to score")
+    pr.add_argument("--out", help="predictions CSV (default: <batch>_predictions.csv)")
+    pr.add_argument("--trust", action="store_true",
+                    help="load a model file not signed by this installation (it can run code)")
+    pr.add_argument("--encoding", help="the batch's text encoding, if detection gets it wrong")
+    pr.add_argument("--json", action="store_true")
+
+    pf = sub.add_parser("profile", help="show how a CSV is read and what each column looks like")
+    pf.add_argument("data")
+    pf.add_argument("--target")
+    pf.add_argument("--encoding")
+    pf.add_argument("--json", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        handler = {"train": cmd_train, "predict": cmd_predict, "profile": cmd_profile}[args.command]
+        return handler(args) or 0
+    except ModelOpsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 2
+    except Exception:  # a bug: keep the traceback for us, show the user one line
+        log = _log_bug(args)
+        print(f"internal error: {sys.exc_info()[0].__name__}: {sys.exc_info()[1]} "
+              f"(this is a bug; details in {log})", file=sys.stderr)
+        return 1
+
+
+def _log_bug(args) -> Path:
+    error_id = uuid.uuid4().hex[:8]
+    home = modelops_home(getattr(args, "home", None))
+    path = home / "logs" / "errors.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat()} error {error_id} argv={sys.argv[1:]}\n")
+            fh.write(traceback.format_exc())
+    except OSError:
+        return Path("(log not writable)")
+    return path
+
+
+def _k_features(value: str | None):
+    if value in (None, "", "all"):
+        return "all"
+    try:
+        k = int(value)
+    except ValueError:
+        raise ConfigError(f"--k-features must be a whole number or 'all', got {value!r}.") from None
+    return k
+
+
+def cmd_train(args) -> int:
+    from core.artifact import build_metadata, holdout_baseline, save_artifact
+    from core.evaluate import evaluate_training
+    from core.io import load_csv
+    from core.prep import PrepConfig
+    from core.train import SearchConfig, train
+
+    loaded = load_csv(args.data, encoding=args.encoding)
+    k = _k_features(args.k_features)
+    prep = PrepConfig(
+        numeric_missing=args.missing, outliers=args.outliers, encoding=args.cat_encoding,
+        scaling=args.scaling, selection="none" if k == "all" else args.selection, k_features=k,
+        score_func=args.score_func, drop_columns=[c.strip() for c in args.drop.split(",") if c.strip()],
+    )
+    search = SearchConfig(
+        models=[m for m in args.models.split(",")] if args.models else None, strategy=args.search,
+        cv=args.cv, scoring=args.scoring, n_iter=args.n_iter, test_size=args.test_size, seed=args.seed,
+        n_jobs=args.n_jobs, max_fits=args.max_fits,
+    )
+    progress = None if args.json else _progress_printer()
+    if not args.json:
+        _print_load_report(loaded.report.to_dict())
+    result = train(loaded.frame, args.target, task=args.task, prep=prep, search=search, progress=progress)
+    evaluation = evaluate_training(result)
+    meta = build_metadata(result, evaluation, model_name=args.name, load_report=loaded.report.to_dict())
+    out = save_artifact(args.out, result.best.pipeline, meta, reference=result.reference,
+                        holdout=holdout_baseline(result, evaluation), home=args.home)
+    summary = {
+        "task": result.task,
+        "task_reason": result.task_reason,
+        "target": result.target,
+        "rows_used": result.clean.rows_out,
+        "rows_dropped": result.clean.dropped,
+        "features": result.plan.columns,
+        "dropped_columns": result.plan.dropped,
+        "selected_features": result.selected_features,
+        "best_model": result.best_model,
+        "best_params": result.best.best.params,
+        "scoring": result.scoring,
+        "cv_score": result.best.best.mean,
+        "holdout": evaluation.best.metrics,
+        "baseline_holdout": meta["baseline_holdout"],
+        "leaderboard": meta["leaderboard"],
+        "notes": result.notes + loaded.report.warnings,
+        "load_report": loaded.report.to_dict(),
+        "artifact": str(out),
+        "duration_s": round(result.duration_s, 2),
+    }
+    if args.json:
+        from core.artifact import to_jsonable
+        print(json.dumps(to_jsonable(summary), ensure_ascii=False))
+        return 0
+    print()
+    print(f"Task: {result.task} ({result.task_reason})")
+    print(f"Rows used: {result.clean.rows_out} of {result.clean.rows_in}"
+          + (f" (dropped: {', '.join(f'{v} {k}' for k, v in result.clean.dropped.items())})" if result.clean.dropped else ""))
+    if result.plan.dropped:
+        print("Columns left out: " + "; ".join(f"{k} ({v})" for k, v in result.plan.dropped.items()))
+    for n in result.notes:
+        print(f"note: {n}")
+    print(f"\nLeaderboard (CV {result.cv_folds} folds, {result.scoring}):")
+    board = result.leaderboard()
+    for _, r in board.iterrows():
+        score = "failed" if r["cv_mean"] != r["cv_mean"] else f"{r['cv_mean']:.4f} ± {r['cv_std']:.4f}"
+        extra = f"  [{r['failed']} of {r['candidates']} candidates failed]" if r["failed"] else ""
+        print(f"  {r['model']:<24} {score:<20} {r['fit_time_s']:.2f}s/fit  {r['best_params']}{extra}")
+    print(f"\nBest model: {result.best_model}")
+    print("Holdout metrics (best vs baseline):")
+    base = meta["baseline_holdout"]
+    for k_, v in evaluation.best.metrics.items():
+        b = base.get(k_)
+        print(f"  {k_:<20} {v:.4f}" + (f"   baseline {b:.4f}" if b is not None else ""))
+    if result.selected_features:
+        print(f"Features the model uses ({len(result.selected_features)}): {', '.join(result.selected_features[:30])}")
+    print(f"\nSaved artifact: {out}")
+    return 0
+
+
+def _progress_printer():
+    state = {"last": -1}
+
+    def report(done: int, total: int, message: str) -> None:
+        pct = int(100 * done / max(total, 1))
+        if pct // 10 != state["last"] // 10 or done == total:
+            state["last"] = pct
+            print(f"  training: {done}/{total} fits ({pct}%)", file=sys.stderr, flush=True)
+
+    return report
+
+
+def _print_load_report(rep: dict) -> None:
+    print(f"Loaded {rep['source']}: {rep['rows']} rows x {rep['columns']} columns "
+          f"(encoding {rep['encoding']}, delimiter '{rep['delimiter']}', decimal '{rep['decimal']}')")
+    for w in rep["warnings"]:
+        print(f"warning: {w}")
+
+
+def cmd_predict(args) -> int:
+    from core.artifact import load_artifact, to_jsonable
+    from core.export import write_csv
+    from core.io import load_csv
+    from core.scoring import score_batch
+
+    artifact = load_artifact(args.model, trust=args.trust, home=args.home)
+    for w in artifact.warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    loaded = load_csv(args.batch, encoding=args.encoding)
+    scored = score_batch(artifact, loaded.frame, name=loaded.report.source)
+    out = Path(args.out) if args.out else Path(args.batch).with_name(Path(args.batch).stem + "_predictions.csv")
+    write_csv(scored.frame, out)
+    summary = {"rows": len(scored.frame), "output": str(out), "flagged_rows": scored.check.flagged_rows,
+               "issues": scored.check.issues, "ignored_columns": scored.check.extra_columns,
+               "warnings": artifact.warnings + loaded.report.warnings}
+    if args.json:
+        print(json.dumps(to_jsonable(summary), ensure_ascii=False))
+        return 0
+    _print_load_report(loaded.report.to_dict())
+    for m in scored.check.messages():
+        print(f"note: {m}")
+    print(f"Scored {len(scored.frame)} rows ({scored.check.flagged_rows} flagged); predictions written to {out}")
+    return 0
+
+
+def cmd_profile(args) -> int:
+    from core.artifact import to_jsonable
+    from core.io import load_csv
+    from core.profile import profile_frame
+
+    loaded = load_csv(args.data, encoding=args.encoding)
+    prof = profile_frame(loaded.frame, args.target)
+    if args.json:
+        print(json.dumps(to_jsonable({"load_report": loaded.report.to_dict(),
+                                      "columns": prof.to_frame().to_dict(orient="records"),
+                                      "task": prof.task.__dict__ if prof.task else None,
+                                      "warnings": prof.warnings}), ensure_ascii=False))
+        return 0
+    _print_load_report(loaded.report.to_dict())
+    print(prof.to_frame()[["name", "kind", "missing", "distinct", "role", "reason"]].to_string(index=False))
+    if prof.task:
+        print(f"Task: {prof.task.task} ({prof.task.reason})")
+    for w in prof.warnings:
+        print(f"warning: {w}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Write tables for people: UTF-8 CSV that Excel opens correctly and cannot be tricked by.
+
+A cell that starts with = + - @ (or a tab / carriage return) is run as a formula by
+spreadsheets; text cells like that get a leading apostrophe. Numbers are left alone, so a
+negative amount stays a number.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy where text cells that a spreadsheet would run as formulas are prefixed."""
+    out = frame.copy()
+    for c in out.columns:
+        s = out[c]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            text = s.astype("string")
+            risky = text.str.startswith(FORMULA_START).fillna(False).astype(bool)
+            if risky.any():
+                out[c] = s.astype(object).where(~risky, "'" + text.astype(object))
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV as UTF-8 with a byte-order mark, so Excel shows Chinese and accents correctly."""
+    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write atomically: a half-written predictions file never replaces a good one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(csv_bytes(frame))
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,334 @@
+"""Profile a table: what kind each column is, how complete it is, and whether to use it.
+
+The profile is the product's first opinion about the data. Every column gets a kind and a
+suggested role; columns we suggest dropping carry the reason in words, so the user can
+overrule us knowingly. The task (classification or regression) is inferred from the target,
+also with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.errors import TargetError
+
+KINDS = ("numeric", "categorical", "boolean", "datetime", "text", "id", "constant", "empty")
+FEATURE_KINDS = ("numeric", "categorical", "boolean", "datetime")
+BOOLEAN_TOKENS = {
+    frozenset({"yes", "no"}), frozenset({"y", "n"}), frozenset({"true", "false"}),
+    frozenset({"t", "f"}), frozenset({"是", "否"}), frozenset({"on", "off"}),
+}
+_ID_NAME = re.compile(r"(^|[_\s-])(id|uuid|guid|key|code|no|nr|number)$|^id[_\s-]|编号|号码|^ID$",
+                      re.IGNORECASE)
+MIXED_NUMERIC_SHARE = 0.9
+REGRESSION_MIN_DISTINCT = 20
+
+
+@dataclass
+class ColumnProfile:
+    """One column's profile: kind, completeness and the role we suggest."""
+
+    name: str
+    kind: str
+    dtype: str
+    missing: int
+    missing_share: float
+    distinct: int
+    infinite: int = 0
+    non_numeric: int = 0
+    role: str = "feature"
+    reason: str = ""
+    examples: list[str] = field(default_factory=list)
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+@dataclass
+class TaskGuess:
+    """The task inferred from the target column, with the reason in words."""
+
+    task: str
+    reason: str
+    classes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    """The profile of a whole table, optionally relative to a chosen target."""
+
+    rows: int
+    columns: list[ColumnProfile]
+    target: str | None = None
+    task: TaskGuess | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def column(self, name: str) -> ColumnProfile:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def features(self) -> list[str]:
+        return [c.name for c in self.columns if c.role == "feature"]
+
+    @property
+    def suggested_drops(self) -> dict[str, str]:
+        return {c.name: c.reason for c in self.columns if c.role == "drop"}
+
+    def to_frame(self) -> pd.DataFrame:
+        rows = [asdict(c) for c in self.columns]
+        for r in rows:
+            r["examples"] = ", ".join(r["examples"])
+        return pd.DataFrame(rows)
+
+
+def find_column(frame: pd.DataFrame, name: str, what: str = "target") -> str:
+    """Return ``name`` if it is a column, else raise naming the closest matches."""
+    if name in frame.columns:
+        return name
+    folded = {str(c).strip().lower(): c for c in frame.columns}
+    hint = ""
+    if name.strip().lower() in folded:
+        hint = f" Did you mean '{folded[name.strip().lower()]}'?"
+    cols = ", ".join(str(c) for c in list(frame.columns)[:30])
+    raise TargetError(f"The {what} column '{name}' is not in the data.{hint} Columns are: {cols}.")
+
+
+def missing_mask(series: pd.Series) -> pd.Series:
+    """NaN, None and blank strings all count as missing."""
+    mask = series.isna()
+    if series.dtype == object or pd.api.types.is_string_dtype(series):
+        mask = mask | series.astype("string").str.strip().eq("").fillna(False)
+    return mask.astype(bool)
+
+
+def profile_frame(frame: pd.DataFrame, target: str | None = None) -> Profile:
+    """Profile every column, and relative to ``target`` when one is given.
+
+    With a target, the target column gets role ``target``, columns that nearly copy it are
+    flagged as suspected leaks, and the task is inferred.
+    """
+    if target is not None:
+        target = find_column(frame, target)
+    n = len(frame)
+    columns = [_profile_column(frame[c], str(c), n) for c in frame.columns]
+    prof = Profile(rows=n, columns=columns, target=target)
+    id_col = next((c.name for c in columns if c.kind == "id"), None)
+    for c in columns:
+        if c.infinite:
+            prof.warnings.append(
+                f"Column '{c.name}' has {c.infinite} infinite values (inf/-inf) in "
+                f"{_where(frame, c.name, id_col)}; they are treated as missing and filled like "
+                "other missing values."
+            )
+        if c.non_numeric and c.kind == "numeric":
+            prof.warnings.append(
+                f"Column '{c.name}' is mostly numbers but {c.non_numeric} values are not "
+                f"(for example {c.examples[-1]!r}); those are treated as missing."
+            )
+    if target is not None:
+        tcol = prof.column(target)
+        tcol.role, tcol.reason = "target", "chosen target"
+        prof.task = infer_task(frame[target])
+        _flag_leaks(frame, prof)
+    return prof
+
+
+def _where(frame: pd.DataFrame, column: str, id_col: str | None, limit: int = 10) -> str:
+    """Name the rows holding infinities: by id when the table has one, else by file line."""
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    rows = frame.index[np.isinf(values.to_numpy())]
+    more = ", ..." if len(rows) > limit else ""
+    if id_col is not None:
+        return f"rows {', '.join(str(v) for v in frame.loc[rows[:limit], id_col])}{more} ({id_col})"
+    positions = [str(frame.index.get_loc(r) + 2) for r in rows[:limit]]
+    return f"file lines {', '.join(positions)}{more}"
+
+
+def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
+    miss = missing_mask(s)
+    n_missing = int(miss.sum())
+    present = s[~miss]
+    numeric, infinite, non_numeric = _as_numeric(present)
+    distinct = int(present.astype(str).nunique()) if len(present) else 0
+    prof = ColumnProfile(
+        name=name,
+        kind="categorical",
+        dtype=str(s.dtype),
+        missing=n_missing,
+        missing_share=round(n_missing / n, 6) if n else 0.0,
+        distinct=distinct,
+        infinite=infinite,
+        non_numeric=non_numeric,
+        examples=[str(v)[:40] for v in present.astype(str).unique()[:3]],
+    )
+    if len(present) == 0:
+        prof.kind, prof.role, prof.reason = "empty", "drop", "all values are missing"
+        return prof
+    if distinct == 1:
+        prof.kind, prof.role, prof.reason = "constant", "drop", f"one value only ({prof.examples[0]})"
+        return prof
+    lowered = frozenset(present.astype(str).str.strip().str.lower().unique()) if distinct == 2 else None
+    if lowered is not None and lowered in BOOLEAN_TOKENS:
+        prof.kind = "boolean"
+        return prof
+    if numeric is not None:
+        finite = numeric[np.isfinite(numeric)]
+        if len(finite):
+            prof.minimum, prof.maximum = float(finite.min()), float(finite.max())
+        if non_numeric:
+            bad = present[pd.to_numeric(present, errors="coerce").isna()]
+            prof.examples.append(str(bad.iloc[0])[:40])
+        if _looks_like_numeric_id(name, numeric, distinct, len(present)):
+            prof.kind, prof.role = "id", "drop"
+            prof.reason = "identifier: a different whole number in every row"
+        else:
+            prof.kind = "numeric"
+        return prof
+    if _looks_like_datetime(present):
+        prof.kind = "datetime"
+        return prof
+    text = present.astype(str)
+    unique_share = distinct / len(present)
+    if unique_share > 0.5 and len(present) >= 20 or (unique_share == 1.0 and _ID_NAME.search(name)):
+        words = text.str.count(r"\s+").mean()
+        if words >= 2 or text.str.len().mean() > 40:
+            prof.kind, prof.role = "text", "drop"
+            prof.reason = "free text: almost every value is different (text features are not used yet)"
+        else:
+            prof.kind, prof.role = "id", "drop"
+            prof.reason = "identifier: a different value in almost every row"
+        return prof
+    multiline = bool(text.str.contains("\n", regex=False).any())
+    if distinct > 2 and (multiline or text.str.count(r"\s+").mean() >= 3):
+        prof.kind, prof.role = "text", "drop"
+        prof.reason = "free text: sentences" + (" with line breaks" if multiline else "") + (
+            " (text features are not used yet)")
+        return prof
+    prof.kind = "categorical"
+    return prof
+
+
+def _as_numeric(present: pd.Series) -> tuple[np.ndarray | None, int, int]:
+    """Return the numeric values if the column is (mostly) numbers, with inf and junk counts."""
+    if pd.api.types.is_bool_dtype(present):
+        return None, 0, 0
+    if pd.api.types.is_numeric_dtype(present):
+        values = present.to_numpy(dtype=float)
+        return values, int(np.isinf(values).sum()), 0
+    if len(present) == 0:
+        return None, 0, 0
+    coerced = pd.to_numeric(present, errors="coerce")
+    ok = coerced.notna()
+    if ok.mean() < MIXED_NUMERIC_SHARE:
+        return None, 0, 0
+    values = coerced[ok].to_numpy(dtype=float)
+    return values, int(np.isinf(values).sum()), int((~ok).sum())
+
+
+def _looks_like_numeric_id(name: str, values: np.ndarray, distinct: int, n: int) -> bool:
+    finite = values[np.isfinite(values)]
+    if len(finite) < 10 or distinct < n or not np.all(np.mod(finite, 1) == 0):
+        return False
+    if _ID_NAME.search(name):
+        return True
+    diffs = np.diff(finite)
+    return bool(len(diffs) and (np.all(diffs == 1) or np.all(diffs == -1)))
+
+
+def _looks_like_datetime(present: pd.Series) -> bool:
+    sample = present.astype(str).head(500)
+    if not sample.str.contains(r"\d{1,4}[-/.:]\d{1,2}", regex=True).mean() > 0.9:
+        return False
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().mean() > 0.9)
+
+
+def infer_task(target: pd.Series) -> TaskGuess:
+    """Classification for labels and few distinct numbers; regression for many numbers."""
+    present = target[~missing_mask(target)]
+    if len(present) == 0:
+        raise TargetError(f"The target column '{target.name}' has no values; choose another target.")
+    distinct = present.astype(str).nunique()
+    numeric = pd.api.types.is_numeric_dtype(present) and not pd.api.types.is_bool_dtype(present)
+    if numeric:
+        values = present.to_numpy(dtype=float)
+        whole = bool(np.all(np.mod(values[np.isfinite(values)], 1) == 0))
+        if distinct > REGRESSION_MIN_DISTINCT or not whole:
+            kind = "whole numbers" if whole else "decimal numbers"
+            return TaskGuess("regression", f"'{target.name}' holds {kind} with {distinct} distinct values")
+        return TaskGuess(
+            "classification",
+            f"'{target.name}' holds only {distinct} distinct whole numbers, read as classes",
+            sorted(present.astype(str).unique().tolist()),
+        )
+    return TaskGuess(
+        "classification",
+        f"'{target.name}' holds labels ({distinct} distinct values)",
+        sorted(present.astype(str).unique().tolist()),
+    )
+
+
+def _flag_leaks(frame: pd.DataFrame, prof: Profile) -> None:
+    """Flag features that reveal the target almost exactly: they would not exist at scoring."""
+    target = prof.target
+    y = frame[target]
+    keep = ~missing_mask(y)
+    if keep.sum() < 10:
+        return
+    y = y[keep]
+    y_num = pd.to_numeric(y, errors="coerce") if prof.task and prof.task.task == "regression" else None
+    numeric_feats = []
+    for c in prof.columns:
+        if c.role != "feature":
+            continue
+        x = frame.loc[keep, c.name]
+        if x.astype(str).equals(y.astype(str)):
+            _mark_leak(c, "a copy of the target")
+            continue
+        if y_num is not None and c.kind == "numeric":
+            xn = pd.to_numeric(x, errors="coerce").replace([np.inf, -np.inf], np.nan)
+            numeric_feats.append(c)
+            if xn.notna().sum() > 10 and abs(xn.corr(y_num)) >= 0.98:
+                _mark_leak(c, f"correlates {xn.corr(y_num):+.3f} with the target")
+        elif y_num is None and c.kind in ("categorical", "boolean", "numeric") and c.distinct <= 0.5 * len(y):
+            purity = pd.crosstab(x.astype(str), y.astype(str)).max(axis=1).sum() / len(y)
+            base = y.astype(str).value_counts(normalize=True).iloc[0]
+            if purity >= 0.995 and base < 0.95:
+                _mark_leak(c, "its value decides the target in over 99.5% of rows")
+    if y_num is not None and len(numeric_feats) >= 2:
+        _flag_sum_leaks(frame.loc[keep], y_num, [c for c in numeric_feats if c.role == "feature"])
+
+
+def _flag_sum_leaks(frame: pd.DataFrame, y: pd.Series, cols: list[ColumnProfile]) -> None:
+    """Catch a target that is (nearly) a sum of features, like total = part_a + part_b."""
+    if len(cols) < 2:
+        return
+    X = frame[[c.name for c in cols]].apply(pd.to_numeric, errors="coerce")
+    X = X.replace([np.inf, -np.inf], np.nan)
+    ok = X.notna().all(axis=1) & y.notna()
+    if ok.sum() < 30:
+        return
+    Xa, ya = X[ok].to_numpy(float)[:20000], y[ok].to_numpy(float)[:20000]
+
+    def r2(A: np.ndarray) -> float:
+        A = np.column_stack([A, np.ones(len(A))])
+        coef, *_ = np.linalg.lstsq(A, ya, rcond=None)
+        resid = ya - A @ coef
+        return 1 - resid.var() / ya.var() if ya.var() > 0 else 0.0
+
+    if r2(Xa) < 0.999:
+        return
+    for i, c in enumerate(cols):
+        if r2(np.delete(Xa, i, axis=1)) < 0.99:
+            _mark_leak(c, "together with other columns it adds up to the target")
+
+
+def _mark_leak(col: ColumnProfile, why: str) -> None:
+    col.role = "drop"
+    col.reason = f"suspected leak: {why}"

@@ -1,0 +1,143 @@
+"""The input contract of a trained model, and the check of a new batch against it.
+
+The schema records what the model saw in training (columns, kinds, categories, ranges,
+missing shares). A batch is checked against it before scoring: missing columns stop the
+batch with their names; everything else (unseen categories, out-of-range or missing values,
+infinities, junk in numeric columns) is scored anyway and flagged per row and per column, so
+nobody loses a row to a surprise value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from core.errors import SchemaMismatchError
+from core.prep import FeaturePlan
+from core.profile import missing_mask
+from core.transformers import category_strings
+
+MAX_CATEGORIES_KEPT = 500
+
+
+def build_schema(X: pd.DataFrame, plan: FeaturePlan) -> list[dict]:
+    """Describe each input column as the model saw it in the training split."""
+    schema = []
+    for c in plan.columns:
+        s = X[c]
+        entry: dict = {"name": c, "dtype": str(s.dtype),
+                       "missing_share": float(missing_mask(s).mean()) if len(s) else 0.0}
+        if c in plan.numeric:
+            v = pd.to_numeric(s, errors="coerce").replace([np.inf, -np.inf], np.nan)
+            entry.update(kind="numeric", min=_f(v.min()), max=_f(v.max()),
+                         mean=_f(v.mean()), std=_f(v.std()))
+        elif c in plan.datetime:
+            d = pd.to_datetime(s, errors="coerce", format="mixed")
+            entry.update(kind="datetime", min=str(d.min()), max=str(d.max()))
+        else:
+            counts = category_strings(s).value_counts()
+            entry.update(kind="categorical",
+                         categories=[str(x) for x in counts.index[:MAX_CATEGORIES_KEPT]],
+                         categories_truncated=bool(len(counts) > MAX_CATEGORIES_KEPT))
+        schema.append(entry)
+    return schema
+
+
+def _f(x) -> float | None:
+    return None if pd.isna(x) else float(x)
+
+
+@dataclass
+class BatchCheck:
+    """What a batch looked like against the schema; per column counts and per row flags."""
+
+    rows: int
+    missing_columns: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+    row_flags: pd.Series | None = None
+
+    @property
+    def flagged_rows(self) -> int:
+        return 0 if self.row_flags is None else int(self.row_flags.ne("").sum())
+
+    def messages(self) -> list[str]:
+        out = []
+        if self.extra_columns:
+            out.append(f"Columns not used by the model were ignored: {', '.join(self.extra_columns)}.")
+        for i in self.issues:
+            out.append(i["message"])
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.issues, columns=["column", "problem", "rows", "examples", "message"])
+
+
+def check_batch(frame: pd.DataFrame, schema: list[dict], *, name: str = "the batch") -> BatchCheck:
+    """Check a batch; raise only for missing columns, which no model can score around."""
+    expected = [c["name"] for c in schema]
+    missing = [c for c in expected if c not in frame.columns]
+    if missing:
+        raise SchemaMismatchError(
+            f"{name} lacks {len(missing)} column(s) the model needs: {', '.join(missing)}. "
+            "Add them (empty cells are allowed) or score with a model trained without them."
+        )
+    check = BatchCheck(rows=len(frame), extra_columns=[str(c) for c in frame.columns if c not in expected])
+    flags = pd.Series("", index=frame.index, dtype=object)
+
+    def flag(mask: pd.Series, text) -> None:
+        nonlocal flags
+        if not mask.any():
+            return
+        add = text if isinstance(text, pd.Series) else pd.Series(text, index=frame.index)
+        sep = np.where(flags[mask].ne(""), "; ", "")
+        flags.loc[mask] = flags[mask] + sep + add[mask]
+
+    for col in schema:
+        c = col["name"]
+        s = frame[c]
+        miss = missing_mask(s)
+        if col["kind"] == "numeric":
+            num = pd.to_numeric(s, errors="coerce")
+            junk = num.isna() & ~miss
+            inf = np.isinf(num.astype(float)) & ~miss
+            _issue(check, c, "not a number", junk, s, "values that are not numbers were treated as missing")
+            flag(junk, f"{c} not a number")
+            _issue(check, c, "infinite", inf, s, "infinite values were treated as missing")
+            flag(inf, f"{c}=inf")
+            lo, hi = col.get("min"), col.get("max")
+            if lo is not None and hi is not None:
+                out = ((num < lo) | (num > hi)) & ~inf
+                _issue(check, c, "out of range", out, s, f"values outside the training range [{lo:g}, {hi:g}]")
+                flag(out, f"{c} out of training range")
+        elif col["kind"] == "categorical" and not col.get("categories_truncated"):
+            cats = category_strings(s)
+            unseen = ~cats.isin(set(col["categories"])) & ~miss
+            if unseen.any():
+                _issue(check, c, "unseen category", unseen, cats,
+                       "categories never seen in training (scored as infrequent/unknown)")
+                flag(unseen, c + "=" + cats.astype(str) + " (unseen)")
+        if miss.any():
+            _issue(check, c, "missing", miss, s, "missing values were filled as in training")
+            flag(miss, f"{c} missing")
+    check.missing_columns = missing
+    check.row_flags = flags
+    return check
+
+
+def _issue(check: BatchCheck, column: str, problem: str, mask: pd.Series, values: pd.Series, what: str) -> None:
+    n = int(mask.sum())
+    if not n:
+        return
+    examples = [str(v) for v in pd.unique(values[mask].astype(str))[:5]]
+    counts = values[mask].astype(str).value_counts()
+    detail = ", ".join(f"{k} ({v} rows)" for k, v in counts.head(5).items()) if problem == "unseen category" else ", ".join(examples)
+    if problem == "missing":
+        detail = ""
+    rows = "1 row" if n == 1 else f"{n} rows"
+    check.issues.append({
+        "column": column, "problem": problem, "rows": n, "examples": examples,
+        "message": f"Column '{column}': {rows} with {what}" + (f": {detail}." if detail else "."),
+    })
