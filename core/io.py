@@ -25,7 +25,9 @@ DELIMITERS = (",", ";", "\t", "|")
 SAMPLE_BYTES = 256 * 1024
 _SINGLE_BYTE_LATIN = {"cp1250", "cp1252", "latin_1", "iso8859_1", "iso8859_15", "cp775",
                       "mac_latin2", "mac_roman", "cp1006", "cp1125", "cp850", "cp437"}
-_CJK = {"gb2312", "gbk", "gb18030", "hz", "euc_jis_2004", "big5", "big5hkscs", "cp950", "cp936"}
+_CJK = {"gb2312", "gbk", "gb18030", "hz", "cp936", "big5", "big5hkscs", "cp950", "cp949", "euc_kr",
+        "johab", "iso2022_kr", "euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis", "cp932",
+        "shift_jis_2004", "shift_jisx0213", "iso2022_jp"}
 _NUM_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+,\d+$|^[-+]?\d+,(\d{1,2}|\d{4,})$")
 _NUM_DOT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+\.\d+$|^[-+]?\d+\.(\d{1,2}|\d{4,})$")
 _NUM_DOT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
@@ -182,10 +184,10 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str]) -> str:
             "save it as UTF-8 CSV or choose the encoding by hand."
         )
     enc = best.encoding.lower()
-    if enc in _CJK and enc not in ("big5", "big5hkscs", "cp950", "euc_jis_2004"):
+    if enc in _CJK:
+        enc = _most_plausible_cjk(raw, [m.encoding.lower() for m in matches])
+    if enc in ("gb2312", "gbk", "cp936", "hz"):
         enc = "gb18030"  # the superset of GB2312 and GBK, as Chinese Windows writes them
-    elif enc in ("euc_jis_2004",) and _decodes(raw, "gb18030"):
-        enc = "gb18030"
     elif enc in _SINGLE_BYTE_LATIN and enc != "cp1252" and _decodes(raw, "cp1252"):
         if raw.decode("cp1252") == raw.decode(enc, errors="replace"):
             enc = "cp1252"
@@ -201,6 +203,47 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str]) -> str:
         )
     warnings.append(f"The file is not UTF-8; it was read as {enc} (detected).")
     return enc
+
+
+def _script_purity(text: str) -> float:
+    """Share of non-ASCII letters in the dominant East Asian script of a decoded text.
+
+    Chinese bytes decoded as Korean come out as Hangul and Hanja mixed within words, which
+    real Korean text never is; the right decoding is nearly all one script (Japanese counts
+    kanji and kana together).
+    """
+    han = hangul = kana = other = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            continue
+        if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
+            han += 1
+        elif 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
+            hangul += 1
+        elif 0x3040 <= o <= 0x30FF:
+            kana += 1
+        elif ch.isalpha():
+            other += 1
+    total = han + hangul + kana + other
+    if not total:
+        return 0.0
+    japanese = han + kana if kana > 0.05 * total else 0
+    return max(han, hangul, japanese) / total
+
+
+def _most_plausible_cjk(raw: bytes, candidates: list[str]) -> str:
+    """Among CJK decodings that work, keep the one whose text is most plainly one script."""
+    sample = raw[:SAMPLE_BYTES]
+    options = [c for c in candidates if c in _CJK]
+    if "gb18030" not in options:
+        options.append("gb18030")
+    scored = []
+    for rank, enc in enumerate(options):
+        if _decodes(raw, enc):
+            text = sample.decode(enc, errors="ignore")
+            scored.append((-round(_script_purity(text), 3), rank, enc))
+    return min(scored)[2] if scored else options[0]
 
 
 def _decodes(raw: bytes, enc: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (HistGradientBoostingClassifier, HistGradientBoostingRegressor,
                               RandomForestClassifier, RandomForestRegressor)
@@ -70,8 +71,9 @@ CATALOG: tuple[ModelSpec, ...] = (
     ),
     ModelSpec(
         "svm", "Support vector machine (RBF)", "classification",
-        lambda seed, n: SVC(probability=True, random_state=seed),
-        lambda n: {"C": [0.1, 1.0, 10.0], "class_weight": [None, "balanced"]},
+        # SVC(probability=True) is deprecated; calibrating a plain SVC gives the probabilities.
+        lambda seed, n: CalibratedClassifierCV(SVC(random_state=seed), ensemble=False, cv=3),
+        lambda n: {"estimator__C": [0.1, 1.0, 10.0], "estimator__class_weight": [None, "balanced"]},
         default=False, max_rows=10_000, aliases=("svc",),
     ),
     ModelSpec(

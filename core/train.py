@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -158,6 +159,7 @@ def train(
     task, task_reason = _resolve_task(profile, task)
     prep.validate(task)
     _validate_search(search)
+    _check_target_first(frame[target], task, target)
     plan = plan_features(profile, prep)
     specs = resolve_models(task, search.models)
     scoring = _resolve_scoring(search.scoring, task)
@@ -214,7 +216,11 @@ def train(
             continue
         pipe = clone(space.pipeline).set_params(**{f"model__{k}": v for k, v in res.best.params.items()})
         try:
-            pipe.fit(X_train, y_train_arr)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                pipe.fit(X_train, y_train_arr)
+            for w in {f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught}:
+                notes.append(f"{res.label} (final fit): {w}")
         except Exception as exc:  # reported like a failed candidate
             res.error = f"refit failed: {type(exc).__name__}: {exc}"
             runner.tick(1, res.error)
@@ -223,7 +229,7 @@ def train(
         runner.tick(1, f"{res.name}: refitted on {len(X_train)} rows")
 
     best = _pick_best(results)
-    notes += _grouped_categories(best.pipeline, prep)
+    notes += _grouped_categories(best.pipeline, prep, plan.categorical)
     selected = _selected_features(best.pipeline)
     return TrainResult(
         task=task, task_reason=task_reason, target=target, classes=classes, profile=profile,
@@ -310,6 +316,15 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
         rare = ", ".join(repr(c) for c in counts[counts < 2].index[:5])
         notes.append(f"Classes with a single row ({rare}) cannot be learned reliably.")
     return labels.to_numpy(dtype=object), classes, notes
+
+
+def _check_target_first(y: pd.Series, task: str, target: str) -> None:
+    """Refuse an unusable target before anything else, with the counts the user needs."""
+    from core.profile import missing_mask
+
+    missing = missing_mask(y)
+    early = CleanReport(rows_in=len(y), dropped={"target missing": int(missing.sum())} if missing.any() else {})
+    _prepare_target(y[~missing], task, target, early)
 
 
 def _dropped_sentence(clean: CleanReport, target: str) -> str:
@@ -401,7 +416,7 @@ def _pick_best(results: list[ModelResult]) -> ModelResult:
     return max(usable, key=lambda r: r.best.mean)
 
 
-def _grouped_categories(pipe: Pipeline, prep: PrepConfig) -> list[str]:
+def _grouped_categories(pipe: Pipeline, prep: PrepConfig, columns: list[str]) -> list[str]:
     """Say which rare categories the encoder grouped, so no level disappears unnoticed."""
     try:
         encoder = pipe.named_steps["encode"].named_transformers_["cat"].named_steps["encode"]
@@ -411,7 +426,7 @@ def _grouped_categories(pipe: Pipeline, prep: PrepConfig) -> list[str]:
     if not grouped:
         return []
     parts = [f"{col}: {', '.join(map(str, cats[:8]))}{' ...' if len(cats) > 8 else ''}"
-             for col, cats in zip(encoder.feature_names_in_, grouped) if cats is not None and len(cats)]
+             for col, cats in zip(columns, grouped) if cats is not None and len(cats)]
     if not parts:
         return []
     return [f"Rare categories (under {prep.min_frequency:.0%} of training rows, or beyond the "

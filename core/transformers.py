@@ -93,6 +93,11 @@ class OutlierClipper(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.factor = factor
         self.quantiles = quantiles
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # NaN passes through; the imputer in front fills it
+        return tags
+
     def fit(self, X, y=None):
         X = validate_data(self, X, ensure_all_finite="allow-nan", dtype=float)
         if self.method == "iqr":
@@ -118,6 +123,7 @@ class DatetimeParts(TransformerMixin, BaseEstimator):
     """Turn datetime columns into year, month, day, weekday (and hour when times vary)."""
 
     PARTS = ("year", "month", "day", "weekday", "hour")
+    _ATTR = {"weekday": "day_of_week"}
 
     def fit(self, X, y=None):
         X = self._frame(X)
@@ -139,7 +145,7 @@ class DatetimeParts(TransformerMixin, BaseEstimator):
         for c in X.columns:
             s = X[c]
             for p in self.parts_[str(c)]:
-                cols[f"{c}_{p}"] = getattr(s.dt, p).astype(float)
+                cols[f"{c}_{p}"] = getattr(s.dt, self._ATTR.get(p, p)).astype(float)
         return pd.DataFrame(cols, index=X.index).to_numpy(dtype=float)
 
     def get_feature_names_out(self, input_features=None):

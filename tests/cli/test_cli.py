@@ -1,0 +1,85 @@
+"""The modelops command, run as a user runs it: in a subprocess, reading exit codes and output."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT, SAMPLE_DATA
+
+
+def run(*args, home):
+    env = {**os.environ, "MODELOPS_HOME": str(home), "MODELOPS_N_JOBS": "2"}
+    return subprocess.run([sys.executable, "-m", "core", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=600)
+
+
+@pytest.mark.slow
+def test_train_credit_sample_with_defaults_beats_baseline_then_predict(tmp_path, isolated_home):
+    model = tmp_path / "credit.joblib"
+    p = run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--out", model, "--json",
+            home=isolated_home)
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["task"] == "classification" and s["rows_used"] == 7000 and s["rows_dropped"] == {}
+    assert s["holdout"]["balanced_accuracy"] > s["baseline_holdout"]["balanced_accuracy"] + 0.2
+    assert "customer_id" in s["dropped_columns"] and s["artifact"] == str(model)
+    assert {"task", "rows_used", "rows_dropped", "best_model", "best_params", "cv_score", "holdout", "artifact"} <= set(s)
+    out = tmp_path / "preds.csv"
+    p = run("predict", model, SAMPLE_DATA / "credit_batch_drift.csv", "--out", out, home=isolated_home)
+    assert p.returncode == 0, p.stderr
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(lines) == 1001 and lines[0].startswith("customer_id,student,balance,income,prediction,probability_No")
+
+
+def test_text_output_shows_load_report_leaderboard_and_holdout(tmp_path, isolated_home):
+    p = run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "logreg",
+            "--cv", "3", "--out", tmp_path / "m.joblib", home=isolated_home)
+    assert p.returncode == 0, p.stderr
+    for text in ("encoding utf-8", "Leaderboard", "logistic_regression", "dummy", "Holdout metrics", "Saved artifact"):
+        assert text in p.stdout
+
+
+def test_regression_sample_flags_leaks(tmp_path, isolated_home):
+    p = run("train", SAMPLE_DATA / "bikeshare.csv", "--target", "bikers", "--models", "ridge", "--cv", "3",
+            "--out", tmp_path / "b.joblib", "--json", home=isolated_home)
+    assert p.returncode == 0, p.stderr
+    s = json.loads(p.stdout)
+    assert s["task"] == "regression" and {"casual", "registered"} <= set(s["dropped_columns"])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["train", "nope.csv", "--target", "y"], "does not exist"),
+    (["train", SAMPLE_DATA / "credit_default.csv", "--target", "Default"], "Did you mean 'default'"),
+    (["train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "xgb"], "Unknown model 'xgb'"),
+    (["train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--k-features", "many"], "whole number"),
+    (["train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--test-size", "1.5"], "Test size"),
+    (["predict", "missing.joblib", SAMPLE_DATA / "credit_batch.csv"], "does not exist"),
+])
+def test_user_errors_exit_2_with_one_line_and_no_traceback(args, message, isolated_home):
+    p = run(*args, home=isolated_home)
+    assert p.returncode == 2
+    assert message in p.stderr and "Traceback" not in p.stderr + p.stdout
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_predict_with_missing_column_exits_2_naming_it(tmp_path, isolated_home):
+    model = tmp_path / "m.joblib"
+    assert run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "logreg", "--cv", "3",
+               "--out", model, home=isolated_home).returncode == 0
+    batch = tmp_path / "b.csv"
+    batch.write_text("customer_id,student,income\nX1,No,100\n")
+    p = run("predict", model, batch, home=isolated_home)
+    assert p.returncode == 2 and "balance" in p.stderr
+
+
+def test_python_m_core_and_console_script_agree():
+    import shutil
+
+    exe = shutil.which("modelops")
+    if exe is None:
+        pytest.skip("modelops console script not installed")
+    p = subprocess.run([exe, "--help"], capture_output=True, text=True)
+    assert p.returncode == 0 and "train" in p.stdout
