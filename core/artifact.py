@@ -300,9 +300,13 @@ def _unpickle(payload: bytes, name: str, notes: list[str]):
     return obj
 
 
-def build_metadata(result, evaluation, *, model_name: str | None = None, load_report: dict | None = None) -> dict:
-    """Everything needed to trust, reproduce and monitor a model, as plain JSON."""
-    best = result.best
+def build_metadata(result, evaluation, *, model_name: str | None = None, load_report: dict | None = None,
+                   model: str | None = None) -> dict:
+    """Everything needed to trust, reproduce and monitor a model, as plain JSON.
+
+    ``model`` picks a leaderboard entry other than the best one.
+    """
+    best = next(m for m in result.models if m.name == (model or result.best_model))
     board = result.leaderboard()
     return to_jsonable({
         "model_name": model_name or f"{result.target}-{best.name}",
@@ -312,7 +316,7 @@ def build_metadata(result, evaluation, *, model_name: str | None = None, load_re
         "target": result.target,
         "classes": list(result.classes),
         "features": result.schema,
-        "selected_features": result.selected_features,
+        "selected_features": _selected(best.pipeline) if model else result.selected_features,
         "dropped_columns": result.plan.dropped,
         "prep": result.prep.to_dict(),
         "search": {**result.search.to_dict(), "scoring": result.scoring, "cv_folds": result.cv_folds},
@@ -320,7 +324,7 @@ def build_metadata(result, evaluation, *, model_name: str | None = None, load_re
         "best_params": best.best.params,
         "cv_score": best.best.mean,
         "leaderboard": board.to_dict(orient="records"),
-        "holdout": evaluation.best.metrics,
+        "holdout": evaluation.models[best.name].metrics,
         "baseline_holdout": evaluation.models["dummy"].metrics if "dummy" in evaluation.models else {},
         "rows": {"used": result.clean.rows_out, "dropped": result.clean.dropped,
                  "train": result.rows_train, "test": result.rows_test},
@@ -330,9 +334,16 @@ def build_metadata(result, evaluation, *, model_name: str | None = None, load_re
     })
 
 
-def holdout_baseline(result, evaluation) -> dict:
+def _selected(pipeline) -> list[str]:
+    try:
+        return [str(n) for n in pipeline[:-1].get_feature_names_out()]
+    except Exception:  # a step without feature names
+        return []
+
+
+def holdout_baseline(result, evaluation, model: str | None = None) -> dict:
     """The holdout predictions monitoring compares new batches with."""
-    ev = evaluation.best
+    ev = evaluation.models[model or result.best_model]
     out = {"predictions": np.asarray(ev.predictions).tolist()}
     if ev.probabilities is not None:
         out["probabilities"] = np.asarray(ev.probabilities).tolist()

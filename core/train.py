@@ -243,6 +243,72 @@ def train(
     )
 
 
+@dataclass
+class PrepPreview:
+    """What the Prepare page shows: prepared training rows and every feature's score."""
+
+    prepared: pd.DataFrame
+    scores: pd.DataFrame
+    notes: list[str]
+    plan: FeaturePlan
+    rows_train: int
+
+
+def preview_preparation(frame: pd.DataFrame, target: str, *, task: str = "auto", prep: PrepConfig | None = None,
+                        test_size: float = 0.2, seed: int = 42, rows: int = 20) -> PrepPreview:
+    """Fit only the preparation steps on the training split, as training will, and show them."""
+    from core.prep import feature_scores
+
+    prep = prep or PrepConfig()
+    profile = profile_frame(frame, target)
+    task, _ = _resolve_task(profile, task)
+    prep.validate(task)
+    _check_target_first(frame[profile.target], task, profile.target)
+    plan = plan_features(profile, prep)
+    data, clean = clean_rows(frame, profile.target, plan, prep)
+    y, _, _ = _prepare_target(data[profile.target], task, profile.target, clean)
+    keep = ~pd.isna(y)
+    data, y = data.loc[keep], y[keep]
+    search = SearchConfig(test_size=test_size, seed=seed)
+    X_train, _, y_train, _, _, _ = _split(data[plan.columns], y, task, search)
+    pre = build_preprocessor(plan, prep)
+    encoded = np.asarray(pre.fit_transform(X_train, y_train), dtype=float)
+    names = [str(n) for n in pre.get_feature_names_out()]
+    selection = plan_selection(prep, task, encoded, names, seed)
+    scores = feature_scores(prep, task, encoded, np.asarray(y_train), names, seed)
+    tail = Pipeline(selection.steps) if selection.steps else None
+    shown = tail.fit_transform(encoded[: max(rows, 1000)], np.asarray(y_train)[: max(rows, 1000)]) if tail else encoded
+    try:
+        shown_names = list(tail.get_feature_names_out(names)) if tail else names
+    except Exception:  # a step without names: fall back to positions
+        shown_names = [f"feature_{i}" for i in range(np.asarray(shown).shape[1])]
+    prepared = pd.DataFrame(np.asarray(shown)[:rows], columns=shown_names)
+    return PrepPreview(prepared, scores, clean.notes + selection.notes, plan, len(X_train))
+
+
+def plan_fits(frame: pd.DataFrame, target: str, *, task: str = "auto", prep: PrepConfig | None = None,
+              search: SearchConfig | None = None) -> int:
+    """How many fits ``train`` would run with these settings, to show before starting."""
+    prep = prep or PrepConfig()
+    search = search or SearchConfig()
+    profile = profile_frame(frame, target)
+    task, _ = _resolve_task(profile, task)
+    specs = resolve_models(task, search.models)
+    n = int((~pd.isna(frame[profile.target])).sum())
+    n_train = int(n * (1 - search.test_size))
+    n_classes = max(len(profile.task.classes), 1) if task == "classification" else 1
+    from core.search import halving_schedule, planned_candidates
+
+    total = 0
+    for spec in specs:
+        space = SearchSpace(spec.name, None, _checked_grid(spec, search, n_classes))
+        cands = len(planned_candidates(space, search.strategy, search.n_iter, search.seed))
+        if search.strategy == "halving":
+            cands = sum(c for c, _ in halving_schedule(cands, n_train, max(MIN_ROWS, 2 * search.cv * n_classes)))
+        total += cands * search.cv + 1
+    return total
+
+
 def fingerprint(frame: pd.DataFrame) -> dict:
     """A stable hash of the rows trained on, to tell later which data a model saw."""
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
@@ -376,9 +442,12 @@ def _splitter(y_train, task, search: SearchConfig):
             "CV folds are not stratified: a class has a single row in the training split.")
 
 
-def _space(spec: ModelSpec, pre: Pipeline, selection_steps, search: SearchConfig, n_classes: int) -> SearchSpace:
+def _checked_grid(spec: ModelSpec, search: SearchConfig, n_classes: int) -> dict[str, list]:
+    """The grid to search for one model, refused up front if it names unknown parameters."""
     estimator = spec.factory(search.seed, n_classes)
     grid = search.param_grids.get(spec.name, spec.grid(n_classes))
+    if not isinstance(grid, dict):
+        raise ConfigError(f"The grid for {spec.label} must map parameter names to lists of values.")
     for key in grid:
         if key not in estimator.get_params():
             raise ConfigError(f"'{key}' is not a parameter of {spec.label}; valid ones include "
@@ -387,6 +456,12 @@ def _space(spec: ModelSpec, pre: Pipeline, selection_steps, search: SearchConfig
     for key, values in grid.items():
         if not values:
             raise ConfigError(f"The grid for {spec.label} lists no values for '{key}'.")
+    return grid
+
+
+def _space(spec: ModelSpec, pre: Pipeline, selection_steps, search: SearchConfig, n_classes: int) -> SearchSpace:
+    estimator = spec.factory(search.seed, n_classes)
+    grid = _checked_grid(spec, search, n_classes)
     steps = [("cast", clone(pre.named_steps["cast"])), ("encode", clone(pre.named_steps["encode"]))]
     steps += [(n, clone(s)) for n, s in selection_steps]
     steps.append(("model", estimator))

@@ -1,0 +1,131 @@
+"""Plotly figure builders: each takes plain data and returns a Figure, never shows it.
+
+One template for every chart, with fonts large enough for a screen-shared demo. Titles and
+axis labels are passed in by the caller, so pages can translate them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ["#2f6fdf", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
+TEMPLATE = go.layout.Template(layout=go.Layout(
+    font=dict(size=15), title=dict(font=dict(size=18)), colorway=PALETTE,
+    paper_bgcolor="white", plot_bgcolor="white", margin=dict(l=60, r=30, t=60, b=50),
+    xaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc"),
+    yaxis=dict(gridcolor="#e6e6e6", zerolinecolor="#cccccc"),
+))
+
+
+def _fig(title: str, **layout) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, title=title, **layout)
+    return fig
+
+
+def distribution(series: pd.Series, title: str) -> go.Figure:
+    """Histogram for numbers, bar chart of the most frequent values otherwise."""
+    fig = _fig(title)
+    s = series.dropna()
+    numeric = pd.to_numeric(s, errors="coerce")
+    if len(s) and numeric.notna().mean() > 0.9 and s.nunique() > 10:
+        fig.add_histogram(x=numeric[np.isfinite(numeric)], nbinsx=40, marker_color=PALETTE[0])
+    else:
+        counts = s.astype(str).value_counts().head(30)
+        fig.add_bar(x=counts.index.tolist(), y=counts.to_numpy(), marker_color=PALETTE[0])
+    return fig
+
+
+def missing_by_column(profile_table: pd.DataFrame, title: str) -> go.Figure:
+    t = profile_table.sort_values("missing_share", ascending=False)
+    fig = _fig(title, yaxis=dict(tickformat=".0%", range=[0, 1]))
+    fig.add_bar(x=t["name"], y=t["missing_share"], marker_color=PALETTE[3])
+    return fig
+
+
+def correlation_heatmap(frame: pd.DataFrame, title: str) -> go.Figure:
+    numeric = frame.select_dtypes("number").replace([np.inf, -np.inf], np.nan)
+    corr = numeric.corr() if numeric.shape[1] else pd.DataFrame()
+    fig = _fig(title)
+    fig.add_heatmap(z=corr.to_numpy(), x=list(corr.columns), y=list(corr.index), zmin=-1, zmax=1,
+                    colorscale="RdBu", reversescale=True, text=np.round(corr.to_numpy(), 2),
+                    texttemplate="%{text}")
+    return fig
+
+
+def feature_scores(scores: pd.DataFrame, title: str, selected_label: str, other_label: str) -> go.Figure:
+    t = scores.head(40)
+    fig = _fig(title, barmode="overlay")
+    for flag, name, color in ((True, selected_label, PALETTE[0]), (False, other_label, "#bbbbbb")):
+        part = t[t["selected"] == flag]
+        fig.add_bar(x=part["feature"], y=part["score"], name=name, marker_color=color)
+    return fig
+
+
+def leaderboard(board: pd.DataFrame, title: str, metric: str) -> go.Figure:
+    t = board.dropna(subset=["cv_mean"])
+    fig = _fig(title, yaxis_title=metric)
+    fig.add_bar(x=t["model"], y=t["cv_mean"], error_y=dict(type="data", array=t["cv_std"].to_numpy()),
+                marker_color=[("#bbbbbb" if b else PALETTE[0]) for b in t["baseline"]])
+    return fig
+
+
+def confusion_matrix(labels: list[str], matrix: list[list[int]], title: str, x_label: str, y_label: str) -> go.Figure:
+    fig = _fig(title, xaxis_title=x_label, yaxis_title=y_label, yaxis=dict(autorange="reversed"))
+    fig.add_heatmap(z=matrix, x=labels, y=labels, colorscale="Blues", text=matrix, texttemplate="%{text}",
+                    showscale=False)
+    return fig
+
+
+def roc_curves(curves: dict[str, dict], title: str) -> go.Figure:
+    fig = _fig(title, xaxis_title="False positive rate", yaxis_title="True positive rate")
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="#999999"), name="chance")
+    for label, c in curves.items():
+        fig.add_scatter(x=c["fpr"], y=c["tpr"], mode="lines", name=str(label))
+    return fig
+
+
+def pr_curves(curves: dict[str, dict], title: str) -> go.Figure:
+    fig = _fig(title, xaxis_title="Recall", yaxis_title="Precision")
+    for label, c in curves.items():
+        fig.add_scatter(x=c["recall"], y=c["precision"], mode="lines",
+                        name=f"{label} (AP {c.get('average_precision', float('nan')):.3f})")
+    return fig
+
+
+def probability_histogram(probabilities: np.ndarray, actual: np.ndarray, classes: list, title: str) -> go.Figure:
+    """Predicted probability of the positive (last) class, split by the true class."""
+    fig = _fig(title, barmode="overlay", xaxis_title=f"P({classes[-1]})")
+    for c in classes:
+        mask = np.asarray(actual).astype(str) == str(c)
+        fig.add_histogram(x=probabilities[mask, -1], name=str(c), opacity=0.6, nbinsx=30)
+    return fig
+
+
+def predicted_vs_actual(pred: np.ndarray, actual: np.ndarray, title: str) -> go.Figure:
+    fig = _fig(title, xaxis_title="Actual", yaxis_title="Predicted")
+    lo, hi = float(np.nanmin(actual)), float(np.nanmax(actual))
+    fig.add_scatter(x=actual, y=pred, mode="markers", marker=dict(size=6, opacity=0.5), name="rows")
+    fig.add_scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(dash="dash", color="#999999"), name="ideal")
+    return fig
+
+
+def residuals(pred: np.ndarray, resid: np.ndarray, title: str) -> go.Figure:
+    fig = _fig(title, xaxis_title="Predicted", yaxis_title="Actual - predicted")
+    fig.add_scatter(x=pred, y=resid, mode="markers", marker=dict(size=6, opacity=0.5))
+    fig.add_hline(y=0, line_dash="dash", line_color="#999999")
+    return fig
+
+
+def importances(table: pd.DataFrame, title: str) -> go.Figure:
+    t = table.head(25).iloc[::-1]
+    fig = _fig(title)
+    fig.add_bar(x=t["importance"], y=t["feature"], orientation="h",
+                error_x=dict(type="data", array=t["std"].to_numpy()), marker_color=PALETTE[2])
+    return fig
+
+
+def prediction_distribution(values: pd.Series, title: str) -> go.Figure:
+    return distribution(values, title)

@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: session state, caches, translations and shared widgets."""

@@ -1,0 +1,36 @@
+"""The st.cache_* wrappers over core loaders: same input, no recomputation on rerun."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from core.io import load_csv
+from core.profile import profile_frame
+from core.train import preview_preparation
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def load(data: bytes, name: str, encoding: str | None = None):
+    """Parse an uploaded file once per distinct content (returns a copy each call)."""
+    return load_csv(data, name=name, encoding=encoding or None)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def profile(_frame, frame_digest: str, target: str | None):
+    return profile_frame(_frame, target)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def preview(_frame, frame_digest: str, target: str, task: str, prep_json: str, test_size: float, seed: int):
+    import json
+
+    from core.prep import PrepConfig
+
+    return preview_preparation(_frame, target, task=task, prep=PrepConfig.from_dict(json.loads(prep_json)),
+                               test_size=test_size, seed=seed)
