@@ -349,3 +349,15 @@ def holdout_baseline(result, evaluation, model: str | None = None) -> dict:
         out["probabilities"] = np.asarray(ev.probabilities).tolist()
     out["actual"] = np.asarray(ev.actual).tolist()
     return out
+
+
+def save_trained_model(path: str | os.PathLike, result, evaluation, *, model: str | None = None,
+                       model_name: str | None = None, load_report: dict | None = None,
+                       home: str | os.PathLike | None = None) -> Path:
+    """Save one model of a training run with everything monitoring needs later: metadata, the
+    reference sample of training features and the holdout predictions."""
+    name = model or result.best_model
+    pipeline = next(m for m in result.models if m.name == name).pipeline
+    meta = build_metadata(result, evaluation, model_name=model_name, load_report=load_report, model=model)
+    return save_artifact(path, pipeline, meta, reference=result.reference,
+                         holdout=holdout_baseline(result, evaluation, name), home=home)

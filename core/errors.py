@@ -55,3 +55,11 @@ class SchemaMismatchError(ModelOpsError):
 
 class TrainingCancelled(ModelOpsError):
     """The user stopped a search before it finished; nothing was saved."""
+
+
+class StoreError(ModelOpsError):
+    """The store (catalog or its files) cannot be used, or a model or batch is not in it."""
+
+
+class LabelError(ModelOpsError):
+    """A ground-truth file cannot be matched to scored predictions."""

@@ -52,13 +52,7 @@ def _evaluate(pipe, X, y, task, classes) -> Evaluation:
 
 def _regression(pred: np.ndarray, y: np.ndarray) -> Evaluation:
     ev = Evaluation("regression", {}, predictions=pred, actual=y, residuals=y - pred)
-    ev.metrics["mae"] = float(skm.mean_absolute_error(y, pred))
-    ev.metrics["rmse"] = float(np.sqrt(skm.mean_squared_error(y, pred)))
-    ev.metrics["r2"] = float(skm.r2_score(y, pred)) if len(y) > 1 else float("nan")
-    if np.all(np.abs(y) > 1e-12):
-        ev.metrics["mape"] = float(skm.mean_absolute_percentage_error(y, pred))
-    else:
-        ev.notes.append("MAPE is not shown: some actual values are zero.")
+    ev.metrics, ev.notes = regression_metrics(y, pred)
     return ev
 
 
@@ -66,34 +60,15 @@ def _classification(pipe, X, y, pred, classes) -> Evaluation:
     y = np.asarray(y, dtype=object)
     pred = np.asarray(pred, dtype=object)
     ev = Evaluation("classification", {}, predictions=pred, actual=y)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # undefined precision etc. become 0, noted below
-        ev.metrics["accuracy"] = float(skm.accuracy_score(y, pred))
-        ev.metrics["balanced_accuracy"] = float(skm.balanced_accuracy_score(y, pred))
-        p, r, f, _ = skm.precision_recall_fscore_support(y, pred, labels=classes, average="macro", zero_division=0)
-        ev.metrics.update(precision_macro=float(p), recall_macro=float(r), f1_macro=float(f))
     labels = [str(c) for c in classes]
     cm = skm.confusion_matrix(y.astype(str), pred.astype(str), labels=labels)
     ev.confusion = {"labels": labels, "matrix": cm.tolist()}
     model_classes = list(getattr(pipe, "classes_", []))
-    if not hasattr(pipe, "predict_proba"):
-        ev.notes.append("This model gives no probabilities: ROC AUC and log loss are not shown.")
-        return ev
-    proba = pipe.predict_proba(X)
+    proba = pipe.predict_proba(X) if hasattr(pipe, "predict_proba") else None
     ev.probabilities = proba
-    present = sorted(set(y.tolist()), key=str)
-    if len(present) < 2:
-        ev.notes.append("The holdout holds one class only: ROC AUC is not defined.")
-    else:
-        try:
-            ev.metrics["log_loss"] = float(skm.log_loss(y, proba, labels=model_classes))
-            if len(model_classes) == 2:
-                ev.metrics["roc_auc"] = float(skm.roc_auc_score(y == model_classes[1], proba[:, 1]))
-            else:
-                ev.metrics["roc_auc_ovr"] = float(skm.roc_auc_score(
-                    y, proba, multi_class="ovr", labels=model_classes))
-        except ValueError as exc:
-            ev.notes.append(f"ROC AUC / log loss not shown: {exc}")
+    ev.metrics, ev.notes = classification_metrics(y, pred, proba, list(classes), model_classes)
+    if proba is None:
+        return ev
     targets = model_classes[1:] if len(model_classes) == 2 else model_classes
     onehot = label_binarize(y, classes=model_classes)
     if len(model_classes) == 2:
@@ -109,6 +84,57 @@ def _classification(pipe, X, y, pred, classes) -> Evaluation:
         ev.pr[str(c)] = _thin({"recall": rec, "precision": prec})
         ev.pr[str(c)]["average_precision"] = float(skm.average_precision_score(truth, proba[:, i]))
     return ev
+
+
+def classification_metrics(y, pred, proba, classes: list, model_classes: list) -> tuple[dict, list[str]]:
+    """The classification metrics of evaluation, from predictions alone.
+
+    Monitoring calls this on logged predictions and late labels, so performance in production
+    is measured exactly as on the holdout.
+    """
+    y = np.asarray(y, dtype=object)
+    pred = np.asarray(pred, dtype=object)
+    metrics: dict[str, float] = {}
+    notes: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # undefined precision etc. become 0, noted below
+        metrics["accuracy"] = float(skm.accuracy_score(y, pred))
+        metrics["balanced_accuracy"] = float(skm.balanced_accuracy_score(y, pred))
+        p, r, f, _ = skm.precision_recall_fscore_support(y, pred, labels=classes, average="macro", zero_division=0)
+        metrics.update(precision_macro=float(p), recall_macro=float(r), f1_macro=float(f))
+    if proba is None:
+        notes.append("This model gives no probabilities: ROC AUC and log loss are not shown.")
+        return metrics, notes
+    present = set(y.tolist())
+    if len(present) < 2:
+        notes.append("The labelled rows hold one class only: ROC AUC is not defined.")
+    elif not present <= set(model_classes):
+        notes.append("Some labels are classes the model never predicts: ROC AUC and log loss are not shown.")
+    else:
+        try:
+            metrics["log_loss"] = float(skm.log_loss(y, proba, labels=model_classes))
+            if len(model_classes) == 2:
+                metrics["roc_auc"] = float(skm.roc_auc_score(y == model_classes[1], proba[:, 1]))
+            else:
+                metrics["roc_auc_ovr"] = float(skm.roc_auc_score(y, proba, multi_class="ovr", labels=model_classes))
+        except ValueError as exc:
+            notes.append(f"ROC AUC / log loss not shown: {exc}")
+    return metrics, notes
+
+
+def regression_metrics(y, pred) -> tuple[dict, list[str]]:
+    """The regression metrics of evaluation, from predictions alone."""
+    y = np.asarray(y, dtype=float)
+    pred = np.asarray(pred, dtype=float)
+    metrics = {"mae": float(skm.mean_absolute_error(y, pred)),
+               "rmse": float(np.sqrt(skm.mean_squared_error(y, pred))),
+               "r2": float(skm.r2_score(y, pred)) if len(y) > 1 else float("nan")}
+    notes = []
+    if np.all(np.abs(y) > 1e-12):
+        metrics["mape"] = float(skm.mean_absolute_percentage_error(y, pred))
+    else:
+        notes.append("MAPE is not shown: some actual values are zero.")
+    return metrics, notes
 
 
 def _thin(curve: dict[str, np.ndarray]) -> dict:

@@ -141,3 +141,36 @@ def _issue(check: BatchCheck, column: str, problem: str, mask: pd.Series, values
         "column": column, "problem": problem, "rows": n, "examples": examples,
         "message": f"Column '{column}': {rows} with {what}" + (f": {detail}." if detail else "."),
     })
+
+
+# --- the same columns as monitoring stores and compares them -------------------------------
+
+def feature_frame(frame: pd.DataFrame, features: list[dict]) -> pd.DataFrame:
+    """The schema's columns of ``frame`` in one plain type per kind (absent columns skipped).
+
+    Numbers become float64 (text that is not a number and infinities become missing: the batch
+    check has counted them already); categories become strings compared the way training
+    compared them (1, 1.0 and "1" agree); datetimes become ISO text. The reference sample and
+    every logged batch go through this one function, so drift compares like with like.
+    """
+    out = {}
+    for f in features:
+        c = f["name"]
+        if c in frame.columns:
+            out[c] = typed_column(frame[c], f.get("kind", "categorical"))
+    return pd.DataFrame(out, index=frame.index)
+
+
+def typed_column(s: pd.Series, kind: str) -> pd.Series:
+    if kind == "numeric":
+        v = pd.to_numeric(s, errors="coerce").astype("float64")
+        return v.where(np.isfinite(v))
+    if kind == "datetime":
+        d = pd.to_datetime(s, errors="coerce", format="mixed")
+        return d.dt.strftime("%Y-%m-%dT%H:%M:%S").astype("string")
+    return category_strings(s).astype("string")
+
+
+def drift_kinds(features: list[dict]) -> dict[str, str]:
+    """Column -> kind for the columns a drift test applies to (numeric and categorical)."""
+    return {f["name"]: f["kind"] for f in features if f.get("kind") in ("numeric", "categorical")}

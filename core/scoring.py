@@ -3,22 +3,28 @@
 Every row of the batch comes back, in its order and with all its columns, plus the prediction,
 one probability column per class and a ``scoring_flags`` column naming anything unusual in that
 row (unseen category, out of range, missing, infinite). Only missing columns stop a batch.
+
+``score_and_log`` is the monitored path: it gives every row a prediction id (so ground truth can
+be attached later) and appends the batch to the store.
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from core.artifact import Artifact
+from core import store as st
+from core.artifact import Artifact, load_artifact
 from core.errors import SchemaMismatchError
-from core.schema import BatchCheck, check_batch
+from core.schema import BatchCheck, check_batch, feature_frame
+from core.transformers import category_strings
 
 PREDICTION = "prediction"
 FLAGS = "scoring_flags"
+PREDICTION_ID = "prediction_id"
 
 
 @dataclass
@@ -29,6 +35,9 @@ class ScoredBatch:
     check: BatchCheck
     prediction_column: str
     probability_columns: list[str]
+    flags_column: str = FLAGS
+    classes: list = field(default_factory=list)
+    batch_id: str | None = None
 
 
 def _free_name(name: str, taken) -> str:
@@ -61,7 +70,8 @@ def score_batch(artifact: Artifact, frame: pd.DataFrame, *, name: str = "the bat
             prob_cols.append(col)
     flags_col = _free_name(FLAGS, out.columns)
     out[flags_col] = check.row_flags if check.row_flags is not None else ""
-    return ScoredBatch(out, check, pred_col, prob_cols)
+    classes = list(artifact.pipeline.classes_) if proba is not None else []
+    return ScoredBatch(out, check, pred_col, prob_cols, flags_col, classes)
 
 
 def _check_foreign(frame: pd.DataFrame, schema: list[dict], name: str) -> BatchCheck:
@@ -72,3 +82,45 @@ def _check_foreign(frame: pd.DataFrame, schema: list[dict], name: str) -> BatchC
     check = BatchCheck(rows=len(frame), extra_columns=[c for c in frame.columns if c not in expected])
     check.row_flags = pd.Series("", index=frame.index, dtype=object)
     return check
+
+
+def score_and_log(store: st.Store, version: st.ModelVersion, frame: pd.DataFrame, *, name: str = "the batch",
+                  source_sha256: str | None = None) -> ScoredBatch:
+    """Score ``frame`` with a registered model version and append it to the store.
+
+    The returned frame starts with a ``prediction_id`` column; a labels file that carries
+    those ids (or the batch's own id columns) can be attached later with core.labels.
+    """
+    artifact = load_artifact(version.artifact_path, home=store.home)
+    scored = score_batch(artifact, frame, name=name)
+    batch_id = st.new_batch_id()
+    ids = [f"{batch_id}-{i}" for i in range(len(scored.frame))]
+    id_col = _free_name(PREDICTION_ID, scored.frame.columns)
+    scored.frame.insert(0, id_col, ids)
+    rows = stored_rows(scored, artifact.metadata.get("features", []), artifact.metadata.get("task"), ids)
+    store.log_batch(version, rows, source_name=name, source_sha256=source_sha256, issues=scored.check.issues,
+                    flagged_rows=scored.check.flagged_rows, batch_id=batch_id)
+    scored.batch_id = batch_id
+    return scored
+
+
+def stored_rows(scored: ScoredBatch, features: list[dict], task: str | None, ids: list[str]) -> pd.DataFrame:
+    """The rows as the store keeps them: typed features, the user's other columns as text,
+    and the store's own columns (prediction id, row number, prediction, probabilities, flags)."""
+    frame = scored.frame
+    ours = {scored.prediction_column, scored.flags_column, *scored.probability_columns}
+    typed = feature_frame(frame, features)
+    own = [c for c in frame.columns if c not in typed.columns and c not in ours and str(c) != PREDICTION_ID
+           and not str(c).startswith("__")]
+    out = {st.PREDICTION_ID: ids, st.ROW: np.arange(len(frame), dtype="int64")}
+    for c in typed.columns:
+        out[str(c)] = typed[c].to_numpy()
+    for c in own:
+        out[str(c)] = category_strings(frame[c]).astype("string").to_numpy()
+    out[st.PREDICTION] = st.outcome_column(frame[scored.prediction_column], task == "regression").to_numpy()
+    names = st.outcome_column(scored.classes, False).tolist()
+    for col, cls in zip(scored.probability_columns, names):
+        out[st.PROBA_PREFIX + str(cls)] = frame[col].astype("float64").to_numpy()
+    out[st.FLAGS] = frame[scored.flags_column].astype("string").to_numpy()
+    return pd.DataFrame(out)
+

@@ -1,11 +1,12 @@
 """Deploy: save the model as a signed artifact, download it with its model card."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import streamlit as st
 
-from core.artifact import build_metadata, holdout_baseline, read_metadata, save_artifact
+from core.artifact import read_metadata, save_trained_model
 from core.config import modelops_home
 from core.model_card import model_card
 from ui import state
@@ -26,11 +27,10 @@ safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "model"
 
 def save() -> Path:
     ds = state.dataset()
-    meta = build_metadata(result, evaluation, model_name=name, model=model, load_report=ds.report if ds else None)
-    pipe = next(m for m in result.models if m.name == model).pipeline
-    stamp = meta["created_at"].replace(":", "").replace("-", "")[:15]
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
     path = modelops_home() / "models" / f"{safe}-{stamp}.joblib"
-    return save_artifact(path, pipe, meta, reference=result.reference, holdout=holdout_baseline(result, evaluation, model))
+    return save_trained_model(path, result, evaluation, model=model, model_name=name,
+                              load_report=ds.report if ds else None)
 
 
 if st.button(t("deploy.save"), type="primary", key="deploy_save"):

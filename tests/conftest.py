@@ -71,3 +71,27 @@ def demand() -> pd.DataFrame:
     promo = rng.choice(["yes", "no"], n)
     units = 50 + 3 * temp + (weekday == "sat") * 20 + (promo == "yes") * 15 + rng.normal(0, 5, n)
     return pd.DataFrame({"temp": temp, "weekday": weekday, "promo": promo, "units": units})
+
+
+@pytest.fixture
+def loan_model(loans, tmp_path) -> Path:
+    """A small signed loan model saved with its reference sample and holdout predictions."""
+    from core.artifact import save_trained_model
+    from core.evaluate import evaluate_training
+    from core.train import SearchConfig, train
+
+    result = train(loans, "default", search=SearchConfig(models=["logistic_regression"], cv=3, n_jobs=1))
+    return save_trained_model(tmp_path / "loans.joblib", result, evaluate_training(result, importance_repeats=1),
+                              model_name="loans")
+
+
+@pytest.fixture
+def demand_model(demand, tmp_path) -> Path:
+    """A small signed regression model (units by temperature, weekday and promo)."""
+    from core.artifact import save_trained_model
+    from core.evaluate import evaluate_training
+    from core.train import SearchConfig, train
+
+    result = train(demand, "units", search=SearchConfig(models=["ridge"], cv=3, n_jobs=1))
+    return save_trained_model(tmp_path / "demand.joblib", result, evaluate_training(result, importance_repeats=1),
+                              model_name="demand")

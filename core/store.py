@@ -1,0 +1,476 @@
+"""The store: a catalog of model versions, scored batches, label uploads and alerts, plus the
+scored rows themselves in append-only Parquet files.
+
+Why this shape
+--------------
+* The catalog is a SQL database reached through SQLAlchemy Core: a SQLite file in the store
+  folder by default (nothing to install), or any SQLAlchemy URL (``MODELOPS_CATALOG_URL``, for
+  example PostgreSQL) when a team shares one catalog. Only portable SQL is used.
+* Rows go to one Parquet file per batch (columnar, so monitoring reads only the columns it
+  needs). A file is written under a temporary name, flushed to disk and renamed; only then is
+  it registered in the catalog, in one transaction. A crash mid-write leaves at most an
+  orphaned temporary file, never a half batch in the catalog. Nothing is rewritten in place:
+  labels arriving later are new files too.
+* SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions and a busy timeout, so several
+  processes scoring at once queue for the write lock instead of failing.
+
+Layout of the store folder::
+
+    catalog.db                          the catalog (SQLite default)
+    models/<version id>/artifact.joblib a copy of the registered artifact
+    models/<version id>/reference.parquet, holdout.parquet   monitoring baselines
+    batches/<version id>/<batch id>.parquet                  scored rows
+    labels/<version id>/<upload id>.parquet                  ground truth
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from core.config import catalog_url, modelops_home
+from core.errors import StoreError
+
+REFERENCE_ROWS_MAX = 50_000
+
+# Column names the store adds to every scored row; user columns never start with "__".
+PREDICTION_ID = "__prediction_id"
+ROW = "__row"
+PREDICTION = "__prediction"
+PROBA_PREFIX = "__proba__"
+FLAGS = "__flags"
+ACTUAL = "__actual"
+
+metadata = sa.MetaData()
+
+model_versions = sa.Table(
+    "model_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("task", sa.String(20), nullable=False),
+    sa.Column("target", sa.String(500)),
+    sa.Column("artifact_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("artifact_path", sa.Text, nullable=False),
+    sa.Column("source_path", sa.Text),
+    sa.Column("created_at", sa.String(40)),
+    sa.Column("registered_at", sa.String(40), nullable=False),
+    sa.Column("metadata_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("name", "version", name="uq_model_name_version"),
+)
+
+batches = sa.Table(
+    "batches", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("model_version_id", sa.Integer, sa.ForeignKey("model_versions.id"), nullable=False, index=True),
+    sa.Column("scored_at", sa.String(40), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("flagged_rows", sa.Integer, nullable=False),
+    sa.Column("source_name", sa.Text),
+    sa.Column("source_sha256", sa.String(64)),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("issues_json", sa.Text, nullable=False),
+)
+
+label_uploads = sa.Table(
+    "label_uploads", metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("model_version_id", sa.Integer, sa.ForeignKey("model_versions.id"), nullable=False, index=True),
+    sa.Column("uploaded_at", sa.String(40), nullable=False),
+    sa.Column("source_name", sa.Text),
+    sa.Column("source_sha256", sa.String(64)),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("matched", sa.Integer, nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("batches_json", sa.Text, nullable=False),
+)
+
+alerts = sa.Table(
+    "alerts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("model_version_id", sa.Integer, sa.ForeignKey("model_versions.id"), nullable=False, index=True),
+    sa.Column("batch_id", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("metric", sa.String(200), nullable=False),
+    sa.Column("value", sa.Float),
+    sa.Column("threshold", sa.Float),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.UniqueConstraint("batch_id", "metric", name="uq_alert_batch_metric"),
+)
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class ModelVersion:
+    """A registered model version as the catalog knows it (no unpickling needed)."""
+
+    id: int
+    name: str
+    version: int
+    task: str
+    target: str | None
+    artifact_path: str
+    registered_at: str
+    metadata: dict
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """One scored batch in the catalog."""
+
+    id: str
+    model_version_id: int
+    scored_at: str
+    rows: int
+    flagged_rows: int
+    source_name: str | None
+    path: str
+    issues: list
+
+
+def new_batch_id() -> str:
+    return _new_id("b")
+
+
+def _new_id(prefix: str) -> str:
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
+    return f"{prefix}{stamp}-{uuid.uuid4().hex[:8]}"
+
+
+def write_parquet_atomically(table: pa.Table, path: Path) -> None:
+    """Write, flush to disk, then rename: readers see the whole file or no file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            pq.write_table(table, fh, compression="zstd")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _engine(url: str) -> sa.Engine:
+    engine = sa.create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _sqlite_setup(dbapi_connection, _record):  # pragma: no cover - exercised via every test
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+            cur = dbapi_connection.cursor()
+            cur.execute("PRAGMA busy_timeout = 60000")
+            cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # take the write lock up front: no deadlock on lock upgrade
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    return engine
+
+
+class Store:
+    """The catalog and the files, for one store folder. Cheap to create; safe across processes."""
+
+    def __init__(self, home: str | os.PathLike | None = None, *, url: str | None = None):
+        self.home = modelops_home(home).resolve()
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.url = url or catalog_url(self.home)
+        try:
+            self.engine = _engine(self.url)
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"The catalog at {self._safe_url()} cannot be opened: {exc.orig or exc}. "
+                             "Check the store folder is writable (MODELOPS_HOME) or the catalog URL.") from None
+
+    def _safe_url(self) -> str:
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- model versions -------------------------------------------------------------------
+    def register_model(self, artifact_path: str | os.PathLike, *, name: str | None = None) -> ModelVersion:
+        """Register a signed artifact as the next version of its name (same file: same version).
+
+        The artifact is checked (signature, integrity) before anything is written, copied into
+        the store, and its monitoring baselines are written as Parquet.
+        """
+        from core.artifact import load_artifact
+
+        src = Path(artifact_path)
+        art = load_artifact(src, home=self.home)
+        digest = sha256_file(src)
+        existing = self._version_by_sha(digest)
+        if existing is not None:
+            return existing
+        meta = art.metadata
+        name = (name or meta.get("model_name") or src.stem).strip()
+        if not name:
+            raise StoreError("A model name cannot be empty.")
+        for attempt in range(5):
+            try:
+                return self._insert_version(art, src, digest, name)
+            except sa.exc.IntegrityError:
+                existing = self._version_by_sha(digest)
+                if existing is not None:
+                    return existing
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _insert_version(self, art, src: Path, digest: str, name: str) -> ModelVersion:
+        meta = art.metadata
+        with self.engine.begin() as conn:
+            last = conn.execute(sa.select(sa.func.max(model_versions.c.version))
+                                .where(model_versions.c.name == name)).scalar()
+            version = (last or 0) + 1
+            res = conn.execute(model_versions.insert().values(
+                name=name, version=version, task=meta.get("task", "unknown"), target=meta.get("target"),
+                artifact_sha256=digest, artifact_path="", source_path=str(src.resolve()),
+                created_at=meta.get("created_at"), registered_at=now(),
+                metadata_json=json.dumps(meta, ensure_ascii=False)))
+            vid = int(res.inserted_primary_key[0])
+            folder = self.home / "models" / str(vid)
+            folder.mkdir(parents=True, exist_ok=True)
+            dest = folder / "artifact.joblib"
+            tmp = folder / ".artifact.joblib.tmp"
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dest)
+            self._write_baselines(folder, art)
+            conn.execute(model_versions.update().where(model_versions.c.id == vid)
+                         .values(artifact_path=str(dest)))
+        return self.get_version(vid)
+
+    def _write_baselines(self, folder: Path, art) -> None:
+        from core.schema import feature_frame
+
+        features = art.metadata.get("features", [])
+        if art.reference is not None and len(art.reference):
+            ref = art.reference
+            if len(ref) > REFERENCE_ROWS_MAX:
+                ref = ref.sample(REFERENCE_ROWS_MAX, random_state=0)
+            write_parquet_atomically(pa.Table.from_pandas(feature_frame(ref, features), preserve_index=False),
+                                     folder / "reference.parquet")
+        hold = art.holdout or {}
+        if hold.get("predictions") is not None:
+            regression = art.metadata.get("task") == "regression"
+            frame = pd.DataFrame({PREDICTION: outcome_column(hold["predictions"], regression),
+                                  ACTUAL: outcome_column(hold.get("actual") or [None] * len(hold["predictions"]),
+                                                         regression)})
+            proba = hold.get("probabilities")
+            if proba is not None:
+                names = outcome_column(art.metadata.get("classes", []), False)
+                for i, cls in enumerate(names):
+                    frame[PROBA_PREFIX + str(cls)] = [float(row[i]) for row in proba]
+            write_parquet_atomically(pa.Table.from_pandas(frame, preserve_index=False), folder / "holdout.parquet")
+
+    def _version_by_sha(self, digest: str) -> ModelVersion | None:
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(model_versions).where(model_versions.c.artifact_sha256 == digest)).first()
+        return _version(row) if row else None
+
+    def get_version(self, ref: int | str) -> ModelVersion:
+        """A version by id, by ``name`` (its latest version) or by ``name:vN`` / ``name:N``."""
+        q = sa.select(model_versions)
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            q = q.where(model_versions.c.id == int(ref))
+        else:
+            name, _, ver = str(ref).rpartition(":")
+            if name and ver.lstrip("v").isdigit():
+                q = q.where(model_versions.c.name == name, model_versions.c.version == int(ver.lstrip("v")))
+            else:
+                q = q.where(model_versions.c.name == str(ref)).order_by(model_versions.c.version.desc()).limit(1)
+        with self.engine.begin() as conn:
+            row = conn.execute(q).first()
+        if row is None:
+            known = ", ".join(v.label for v in self.list_versions()[:10]) or "none yet"
+            raise StoreError(f"No registered model '{ref}' in {self.home}. Registered: {known}. "
+                             "Register one with `modelops register MODEL.joblib` or on the Deploy page.")
+        return _version(row)
+
+    def list_versions(self) -> list[ModelVersion]:
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(model_versions).order_by(model_versions.c.id.desc())).all()
+        return [_version(r) for r in rows]
+
+    def version_folder(self, version: ModelVersion) -> Path:
+        return self.home / "models" / str(version.id)
+
+    def reference(self, version: ModelVersion, columns: list[str] | None = None) -> pd.DataFrame | None:
+        path = self.version_folder(version) / "reference.parquet"
+        return _read(path, columns) if path.exists() else None
+
+    def holdout(self, version: ModelVersion) -> pd.DataFrame | None:
+        path = self.version_folder(version) / "holdout.parquet"
+        return _read(path, None) if path.exists() else None
+
+    # --- batches --------------------------------------------------------------------------
+    def log_batch(self, version: ModelVersion, rows: pd.DataFrame, *, source_name: str | None = None,
+                  source_sha256: str | None = None, issues: list | None = None, flagged_rows: int = 0,
+                  batch_id: str | None = None) -> BatchRecord:
+        """Append one scored batch: write its Parquet file, then register it in one transaction.
+
+        ``rows`` must already carry the store columns (prediction id, prediction, ...); see
+        core.scoring.log_scored.
+        """
+        batch_id = batch_id or _new_id("b")
+        path = self.home / "batches" / str(version.id) / f"{batch_id}.parquet"
+        write_parquet_atomically(pa.Table.from_pandas(rows, preserve_index=False), path)
+        record = dict(id=batch_id, model_version_id=version.id, scored_at=now(), rows=len(rows),
+                      flagged_rows=int(flagged_rows), source_name=source_name, source_sha256=source_sha256,
+                      path=str(path.relative_to(self.home)), issues_json=json.dumps(issues or [], ensure_ascii=False,
+                                                                                   default=str))
+        with self.engine.begin() as conn:
+            conn.execute(batches.insert().values(**record))
+        return _batch(record)
+
+    def list_batches(self, version: ModelVersion | None = None) -> list[BatchRecord]:
+        q = sa.select(batches).order_by(batches.c.scored_at, batches.c.id)
+        if version is not None:
+            q = q.where(batches.c.model_version_id == version.id)
+        with self.engine.begin() as conn:
+            return [_batch(r._mapping) for r in conn.execute(q).all()]
+
+    def get_batch(self, batch_id: str) -> BatchRecord:
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first()
+        if row is None:
+            raise StoreError(f"No scored batch with id '{batch_id}' in {self.home}; "
+                             "`modelops batches MODEL` lists the ids.")
+        return _batch(row._mapping)
+
+    def read_batch(self, batch: BatchRecord, columns: list[str] | None = None) -> pd.DataFrame:
+        return _read(self.home / batch.path, columns)
+
+    def read_batches(self, records: list[BatchRecord], columns: list[str] | None = None) -> pd.DataFrame:
+        """Rows of several batches with a ``__batch`` column; reads only ``columns`` from disk."""
+        if columns is not None:
+            columns = list(dict.fromkeys(columns))
+        tables = []
+        for b in records:
+            path = self.home / b.path
+            wanted = None if columns is None else [c for c in columns if c in pq.read_schema(path).names]
+            t = pq.read_table(path, columns=wanted)
+            tables.append(t.append_column("__batch", pa.array([b.id] * t.num_rows, pa.string())))
+        if not tables:
+            return pd.DataFrame(columns=(columns or []) + ["__batch"])
+        return pa.concat_tables(tables, promote_options="permissive").to_pandas()
+
+    # --- labels ---------------------------------------------------------------------------
+    def log_labels(self, version: ModelVersion, labels: pd.DataFrame, *, source_name: str | None,
+                   source_sha256: str | None, batch_ids: list[str]) -> str:
+        """Append a file of (prediction id, actual) pairs; later uploads win for the same id."""
+        upload_id = _new_id("l")
+        path = self.home / "labels" / str(version.id) / f"{upload_id}.parquet"
+        write_parquet_atomically(pa.Table.from_pandas(labels[[PREDICTION_ID, ACTUAL]], preserve_index=False), path)
+        with self.engine.begin() as conn:
+            conn.execute(label_uploads.insert().values(
+                id=upload_id, model_version_id=version.id, uploaded_at=now(), source_name=source_name,
+                source_sha256=source_sha256, rows=len(labels), matched=len(labels),
+                path=str(path.relative_to(self.home)), batches_json=json.dumps(sorted(batch_ids))))
+        return upload_id
+
+    def labels(self, version: ModelVersion) -> pd.DataFrame:
+        """Every label for this version, the latest upload winning for a prediction id."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(label_uploads.c.path).where(label_uploads.c.model_version_id == version.id)
+                                .order_by(label_uploads.c.uploaded_at, label_uploads.c.id)).all()
+        if not rows:
+            return pd.DataFrame(columns=[PREDICTION_ID, ACTUAL])
+        frames = [_read(self.home / r.path, None) for r in rows]
+        return pd.concat(frames, ignore_index=True).drop_duplicates(PREDICTION_ID, keep="last")
+
+    def label_uploads(self, version: ModelVersion) -> pd.DataFrame:
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(label_uploads).where(label_uploads.c.model_version_id == version.id)
+                                .order_by(label_uploads.c.uploaded_at)).all()
+        return pd.DataFrame([dict(r._mapping) for r in rows])
+
+    # --- alerts ---------------------------------------------------------------------------
+    def record_alerts(self, version: ModelVersion, found: list[dict]) -> int:
+        """Store alerts not stored before (one per batch and metric); returns how many are new."""
+        if not found:
+            return 0
+        new = 0
+        with self.engine.begin() as conn:
+            for a in found:
+                exists = conn.execute(sa.select(alerts.c.id).where(alerts.c.batch_id == a["batch_id"],
+                                                                   alerts.c.metric == a["metric"])).first()
+                if exists is None:
+                    conn.execute(alerts.insert().values(model_version_id=version.id, created_at=now(), **a))
+                    new += 1
+        return new
+
+    def alerts(self, version: ModelVersion) -> pd.DataFrame:
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(alerts).where(alerts.c.model_version_id == version.id)
+                                .order_by(alerts.c.id)).all()
+        cols = [c.name for c in alerts.columns]
+        return pd.DataFrame([dict(r._mapping) for r in rows], columns=cols)
+
+
+def outcome_column(values, regression: bool) -> pd.Series:
+    """Predictions or actual values in the one form they are stored and compared in:
+    floats for regression, class names as text for classification (1, 1.0 and "1" agree)."""
+    from core.transformers import category_strings
+
+    s = pd.Series(list(values), dtype=object)
+    if regression:
+        return pd.to_numeric(s, errors="coerce").astype("float64")
+    return category_strings(s).astype("string")
+
+
+def _read(path: Path, columns: list[str] | None) -> pd.DataFrame:
+    if columns is not None:
+        names = pq.read_schema(path).names
+        columns = [c for c in columns if c in names]
+    return pq.read_table(path, columns=columns).to_pandas()
+
+
+def _version(row) -> ModelVersion:
+    m = row._mapping
+    return ModelVersion(id=m["id"], name=m["name"], version=m["version"], task=m["task"], target=m["target"],
+                        artifact_path=m["artifact_path"], registered_at=m["registered_at"],
+                        metadata=json.loads(m["metadata_json"]))
+
+
+def _batch(m) -> BatchRecord:
+    return BatchRecord(id=m["id"], model_version_id=m["model_version_id"], scored_at=m["scored_at"], rows=m["rows"],
+                       flagged_rows=m["flagged_rows"], source_name=m["source_name"], path=m["path"],
+                       issues=json.loads(m["issues_json"]))

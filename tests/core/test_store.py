@@ -1,0 +1,132 @@
+"""The store: a real SQLite catalog file and real Parquet files in a temporary folder."""
+
+import multiprocessing as mp
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from core import store as st
+from core.errors import ArtifactError, StoreError, UntrustedArtifactError
+from core.scoring import score_and_log
+
+
+@pytest.fixture
+def store(isolated_home):
+    s = st.Store(isolated_home)
+    yield s
+    s.close()
+
+
+def test_register_gives_versions_per_name_and_is_idempotent_per_file(store, loan_model, tmp_path):
+    v1 = store.register_model(loan_model)
+    assert (v1.name, v1.version) == ("loans", 1)
+    assert store.register_model(loan_model).id == v1.id
+    copy = tmp_path / "other.joblib"
+    copy.write_bytes(loan_model.read_bytes())
+    assert store.register_model(copy).id == v1.id  # same bytes: same version
+    assert store.get_version("loans").id == v1.id and store.get_version("loans:v1").id == v1.id
+
+
+def test_register_keeps_bounded_reference_and_holdout_baselines(store, loan_model):
+    v = store.register_model(loan_model)
+    ref = store.reference(v)
+    hold = store.holdout(v)
+    assert {"income", "amount", "purpose"} <= set(ref.columns) and "default" not in ref.columns
+    assert ref["income"].dtype == "float64" and str(ref["purpose"].dtype) == "string"
+    assert {st.PREDICTION, st.ACTUAL, st.PROBA_PREFIX + "yes"} <= set(hold.columns)
+    assert set(hold[st.PREDICTION].dropna()) <= {"yes", "no"}
+
+
+def test_register_refuses_a_tampered_artifact_before_writing_anything(store, loan_model):
+    raw = bytearray(loan_model.read_bytes())
+    raw[100] ^= 0xFF
+    loan_model.write_bytes(bytes(raw))
+    with pytest.raises(ArtifactError, match="damaged"):
+        store.register_model(loan_model)
+    assert store.list_versions() == []
+
+
+def test_register_refuses_a_model_signed_elsewhere(store, loan_model, monkeypatch):
+    monkeypatch.setenv("MODELOPS_SECRET_KEY", "another installation")
+    with pytest.raises(UntrustedArtifactError):
+        store.register_model(loan_model)
+
+
+def test_unknown_model_and_batch_are_named(store):
+    with pytest.raises(StoreError, match="No registered model 'nope'"):
+        store.get_version("nope")
+    with pytest.raises(StoreError, match="No scored batch with id 'b1'"):
+        store.get_batch("b1")
+
+
+def test_catalog_is_a_real_sqlite_file_in_wal_mode(store, loan_model):
+    store.register_model(loan_model)
+    con = sqlite3.connect(store.home / "catalog.db")
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT name, version FROM model_versions").fetchall() == [("loans", 1)]
+
+
+def test_logged_batch_round_trips_with_prediction_ids(store, loan_model, loans):
+    v = store.register_model(loan_model)
+    scored = score_and_log(store, v, loans.drop(columns="default").head(50), name="week1.csv")
+    ids = scored.frame["prediction_id"]
+    assert ids.is_unique and ids.iloc[0] == f"{scored.batch_id}-0"
+    [batch] = store.list_batches(v)
+    assert (batch.id, batch.rows, batch.source_name) == (scored.batch_id, 50, "week1.csv")
+    rows = store.read_batches([batch], columns=[st.PREDICTION_ID, st.PREDICTION, "income"])
+    assert list(rows.columns) == [st.PREDICTION_ID, st.PREDICTION, "income", "__batch"]  # only what was asked
+    assert list(rows[st.PREDICTION_ID]) == list(ids)
+    assert list(rows[st.PREDICTION]) == list(scored.frame["prediction"])
+    # the user's own id column is kept, so labels can be matched by it
+    assert list(store.read_batch(batch, ["loan_id"])["loan_id"]) == list(loans["loan_id"].head(50))
+
+
+def test_a_crash_before_registration_leaves_no_batch_in_the_catalog(store, loan_model, loans, monkeypatch):
+    v = store.register_model(loan_model)
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(st.pq, "write_table", boom)
+    with pytest.raises(OSError):
+        score_and_log(store, v, loans.drop(columns="default").head(10))
+    assert store.list_batches(v) == []
+    assert not any(p.suffix == ".parquet" for p in (store.home / "batches").rglob("*"))
+
+
+def _writer(home: str, version_id: int, n_batches: int, seed: int) -> None:
+    import numpy as np
+
+    from core.scoring import score_and_log
+    from core.store import Store
+
+    s = Store(home)
+    v = s.get_version(version_id)
+    rng = np.random.default_rng(seed)
+    for i in range(n_batches):
+        rows = int(rng.integers(5, 40))
+        frame = pd.DataFrame({"loan_id": [f"w{seed}-{i}-{j}" for j in range(rows)],
+                              "income": rng.normal(50_000, 9_000, rows), "amount": rng.normal(15_000, 4_000, rows),
+                              "purpose": rng.choice(["car", "home"], rows), "region": "north",
+                              "years_employed": 3.0})
+        score_and_log(s, v, frame, name=f"writer{seed}-{i}.csv")
+
+
+def test_parallel_writer_processes_lose_and_corrupt_nothing(store, loan_model):
+    v = store.register_model(loan_model)
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(store.home), v.id, 6, seed)) for seed in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(180)
+        assert p.exitcode == 0
+    batches = store.list_batches(v)
+    assert len(batches) == 24
+    rows = store.read_batches(batches, columns=[st.PREDICTION_ID, "loan_id"])
+    assert len(rows) == sum(b.rows for b in batches)
+    assert rows[st.PREDICTION_ID].is_unique and rows["loan_id"].is_unique
+    for seed in range(4):
+        for i in range(6):
+            assert rows["loan_id"].str.startswith(f"w{seed}-{i}-").any()
