@@ -18,6 +18,7 @@ PAGES = [
     ("pages/4_Evaluate.py", "nav.evaluate", ":material/analytics:"),
     ("pages/5_Deploy.py", "nav.deploy", ":material/rocket_launch:"),
     ("pages/6_Score.py", "nav.score", ":material/batch_prediction:"),
+    ("pages/7_Monitor.py", "nav.monitor", ":material/monitor_heart:"),
 ]
 
 
@@ -41,7 +42,6 @@ with st.sidebar:
                  key="language_select", on_change=_set_language)
     for page, (_, key, icon) in zip(pages, PAGES):
         st.page_link(page, label=t(key), icon=icon)
-    st.caption(t("nav.monitor_soon"))
     st.divider()
     ds = state.dataset()
     st.caption(t("sidebar.status"))

@@ -129,3 +129,92 @@ def importances(table: pd.DataFrame, title: str) -> go.Figure:
 
 def prediction_distribution(values: pd.Series, title: str) -> go.Figure:
     return distribution(values, title)
+
+
+# --- monitoring: model health over batches -------------------------------------------------
+
+def _batch_axis(batches: pd.DataFrame) -> list[str]:
+    """Short, ordered x labels for batches: scoring time, and the file name when known."""
+    return [f"{str(t)[:16].replace('T', ' ')}<br>{(s or '')[:24]}" for t, s in zip(batches["scored_at"], batches["source"])]
+
+
+def volume_over_time(batches: pd.DataFrame, title: str, rows_label: str, flagged_label: str) -> go.Figure:
+    fig = _fig(title, barmode="overlay")
+    x = _batch_axis(batches)
+    fig.add_bar(x=x, y=batches["rows"], name=rows_label, marker_color=PALETTE[0])
+    fig.add_bar(x=x, y=batches["flagged_rows"], name=flagged_label, marker_color=PALETTE[3])
+    return fig
+
+
+def drift_share_over_time(batches: pd.DataFrame, threshold: float, title: str, threshold_label: str) -> go.Figure:
+    fig = _fig(title, yaxis=dict(tickformat=".0%", range=[0, 1.05]))
+    colors = [PALETTE[3] if d else PALETTE[0] for d in batches["dataset_drift"]]
+    fig.add_bar(x=_batch_axis(batches), y=batches["drift_share"].astype(float), marker_color=colors, showlegend=False)
+    fig.add_hline(y=threshold, line_dash="dash", line_color=PALETTE[3], annotation_text=threshold_label)
+    return fig
+
+
+def feature_drift_heatmap(feature_drift: pd.DataFrame, batches: pd.DataFrame, title: str) -> go.Figure:
+    """Batches across, features down; colour is drifted (1) or not (0), hover shows the score."""
+    fig = _fig(title)
+    if feature_drift.empty:
+        return fig
+    order = list(batches["batch"])
+    labels = dict(zip(batches["batch"], _batch_axis(batches)))
+    flag = feature_drift.pivot_table(index="column", columns="batch", values="drifted", aggfunc="max").astype(float)
+    score = feature_drift.pivot_table(index="column", columns="batch", values="score", aggfunc="max")
+    test = feature_drift.pivot_table(index="column", columns="batch", values="test", aggfunc="first")
+    cols = [b for b in order if b in flag.columns]
+    flag, score, test = flag[cols], score[cols], test[cols]
+    text = [[f"{test.iloc[i, j]} {score.iloc[i, j]:.3g}" for j in range(len(cols))] for i in range(len(flag))]
+    fig.add_heatmap(z=flag.to_numpy(), x=[labels[b] for b in cols], y=flag.index.tolist(), text=text,
+                    texttemplate="%{text}", zmin=0, zmax=1, showscale=False,
+                    colorscale=[[0, "#e8f0fe"], [1, PALETTE[3]]], hovertemplate="%{y}: %{text}<extra></extra>")
+    fig.update_layout(height=max(300, 40 * len(flag) + 120))
+    return fig
+
+
+def prediction_shares_over_time(shares: pd.DataFrame, batches: pd.DataFrame, title: str,
+                                holdout_label: str) -> go.Figure:
+    """Classification: stacked class shares per batch (holdout first); regression: quantiles."""
+    fig = _fig(title)
+    if shares.empty:
+        return fig
+    labels = {"holdout": holdout_label, **dict(zip(batches["batch"], _batch_axis(batches)))}
+    order = ["holdout"] + list(batches["batch"])
+    if "class" in shares.columns:
+        fig.update_layout(barmode="stack", yaxis=dict(tickformat=".0%"))
+        for cls, part in shares.groupby("class", sort=True):
+            part = part.set_index("batch").reindex([b for b in order if b in set(shares["batch"])])
+            fig.add_bar(x=[labels.get(b, b) for b in part.index], y=part["share"].fillna(0), name=str(cls))
+    else:
+        for stat, part in shares.groupby("statistic", sort=False):
+            part = part.set_index("batch").reindex([b for b in order if b in set(shares["batch"])])
+            fig.add_scatter(x=[labels.get(b, b) for b in part.index], y=part["value"], name=str(stat),
+                            mode="lines+markers")
+    return fig
+
+
+def performance_over_time(performance: pd.DataFrame, batches: pd.DataFrame, metric: str, title: str,
+                          holdout_label: str) -> go.Figure:
+    fig = _fig(title)
+    part = performance[performance["metric"] == metric]
+    if part.empty:
+        return fig
+    labels = dict(zip(batches["batch"], _batch_axis(batches)))
+    part = part.set_index("batch").reindex([b for b in batches["batch"] if b in set(part["batch"])])
+    fig.add_scatter(x=[labels[b] for b in part.index], y=part["value"], mode="lines+markers", name=metric,
+                    marker=dict(size=10), line=dict(color=PALETTE[0]))
+    holdout = part["holdout"].dropna()
+    if len(holdout):
+        fig.add_hline(y=float(holdout.iloc[0]), line_dash="dash", line_color=PALETTE[2], annotation_text=holdout_label)
+    return fig
+
+
+def reference_vs_current(dist: pd.DataFrame, title: str, reference_label: str, current_label: str) -> go.Figure:
+    """Shares per bin or category, side by side (from core.monitoring.drift.distributions)."""
+    fig = _fig(title, barmode="group", yaxis=dict(tickformat=".0%"))
+    x = dist.iloc[:, 0].astype(str).tolist()
+    fig.add_bar(x=x, y=dist["reference"], name=reference_label, marker_color=PALETTE[0])
+    fig.add_bar(x=x, y=dist["current"], name=current_label, marker_color=PALETTE[1])
+    return fig

@@ -59,7 +59,46 @@ def _parser() -> argparse.ArgumentParser:
     pr.add_argument("--trust", action="store_true",
                     help="load a model file not signed by this installation (it can run code)")
     pr.add_argument("--encoding", help="the batch's text encoding, if detection gets it wrong")
+    pr.add_argument("--no-log", action="store_true",
+                    help="do not log this batch in the store (it is logged by default, for monitoring)")
     pr.add_argument("--json", action="store_true")
+
+    rg = sub.add_parser("register", help="register a saved model as a new version in the store")
+    rg.add_argument("model", help="artifact (.joblib) saved by this installation")
+    rg.add_argument("--name", help="model name (default: the name saved in the artifact)")
+    rg.add_argument("--json", action="store_true")
+
+    ml = sub.add_parser("models", help="list the registered model versions")
+    ml.add_argument("--json", action="store_true")
+
+    bl = sub.add_parser("batches", help="list the scored batches of a registered model")
+    bl.add_argument("model", help="registered name, name:vN, or a version id")
+    bl.add_argument("--json", action="store_true")
+
+    lb = sub.add_parser("labels", help="attach ground truth to a scored batch")
+    lb.add_argument("batch", help="batch id printed by `modelops predict` ('-' to match by prediction_id "
+                                  "across all batches of --model)")
+    lb.add_argument("labels", help="CSV with the true target and prediction_id or the batch's own id column(s)")
+    lb.add_argument("--model", help="registered model, needed with batch '-'")
+    lb.add_argument("--target", help="the column with the true values (default: the model's target)")
+    lb.add_argument("--encoding")
+    lb.add_argument("--json", action="store_true")
+
+    mo = sub.add_parser("monitor", help="model health over the logged batches: drift, quality, performance, alerts")
+    mo.add_argument("model", help="registered name, name:vN, a version id, or an artifact path")
+    mo.add_argument("--drift-share", type=float, default=0.5,
+                    help="dataset drift when this share of features drifts (default 0.5)")
+    mo.add_argument("--test", action="append", default=[], metavar="[COLUMN=]TEST",
+                    help="drift test for all columns or one (ks, chisquare, z, wasserstein, jensenshannon, psi)")
+    mo.add_argument("--threshold", action="append", default=[], metavar="[COLUMN=]VALUE",
+                    help="drift test threshold for all columns or one")
+    mo.add_argument("--performance-drop", type=float, default=0.05,
+                    help="alert when the main metric is this much worse than on the holdout (default 0.05)")
+    mo.add_argument("--batch", help="the batch for --html (default: the latest)")
+    mo.add_argument("--html", help="write a self-contained HTML report of one batch to this path")
+    mo.add_argument("--json", action="store_true")
+
+    sub.add_parser("demo", help="fill the store with a demo model and two scored, labelled sample batches")
 
     pf = sub.add_parser("profile", help="show how a CSV is read and what each column looks like")
     pf.add_argument("data")
@@ -72,7 +111,9 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
-        handler = {"train": cmd_train, "predict": cmd_predict, "profile": cmd_profile}[args.command]
+        handler = {"train": cmd_train, "predict": cmd_predict, "profile": cmd_profile, "register": cmd_register,
+                   "models": cmd_models, "batches": cmd_batches, "labels": cmd_labels,
+                   "monitor": cmd_monitor, "demo": cmd_demo}[args.command]
         return handler(args) or 0
     except ModelOpsError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -112,7 +153,7 @@ def _k_features(value: str | None):
 
 
 def cmd_train(args) -> int:
-    from core.artifact import build_metadata, holdout_baseline, save_artifact
+    from core.artifact import read_metadata, save_trained_model
     from core.evaluate import evaluate_training
     from core.io import load_csv
     from core.prep import PrepConfig
@@ -135,9 +176,9 @@ def cmd_train(args) -> int:
         _print_load_report(loaded.report.to_dict())
     result = train(loaded.frame, args.target, task=args.task, prep=prep, search=search, progress=progress)
     evaluation = evaluate_training(result)
-    meta = build_metadata(result, evaluation, model_name=args.name, load_report=loaded.report.to_dict())
-    out = save_artifact(args.out, result.best.pipeline, meta, reference=result.reference,
-                        holdout=holdout_baseline(result, evaluation), home=args.home)
+    out = save_trained_model(args.out, result, evaluation, model_name=args.name,
+                             load_report=loaded.report.to_dict(), home=args.home)
+    meta = read_metadata(out)
     summary = {
         "task": result.task,
         "task_reason": result.task_reason,
@@ -212,25 +253,176 @@ def cmd_predict(args) -> int:
     from core.artifact import load_artifact, to_jsonable
     from core.export import write_csv
     from core.io import load_csv
-    from core.scoring import score_batch
+    from core.scoring import score_and_log, score_batch
+    from core.store import Store, sha256_file
 
     artifact = load_artifact(args.model, trust=args.trust, home=args.home)
     for w in artifact.warnings:
         print(f"warning: {w}", file=sys.stderr)
     loaded = load_csv(args.batch, encoding=args.encoding)
-    scored = score_batch(artifact, loaded.frame, name=loaded.report.source)
+    notes, version = [], None
+    if not args.no_log and artifact.signed:
+        store = Store(args.home)
+        version = store.register_model(args.model)
+        scored = score_and_log(store, version, loaded.frame, name=loaded.report.source,
+                               source_sha256=sha256_file(args.batch))
+    else:
+        if not args.no_log:
+            notes.append("This batch is not logged for monitoring: only models signed by this installation "
+                         "are registered.")
+        scored = score_batch(artifact, loaded.frame, name=loaded.report.source)
     out = Path(args.out) if args.out else Path(args.batch).with_name(Path(args.batch).stem + "_predictions.csv")
     write_csv(scored.frame, out)
     summary = {"rows": len(scored.frame), "output": str(out), "flagged_rows": scored.check.flagged_rows,
                "issues": scored.check.issues, "ignored_columns": scored.check.extra_columns,
-               "warnings": artifact.warnings + loaded.report.warnings}
+               "batch_id": scored.batch_id, "model": version.label if version else None,
+               "warnings": artifact.warnings + loaded.report.warnings + notes}
     if args.json:
         print(json.dumps(to_jsonable(summary), ensure_ascii=False))
         return 0
     _print_load_report(loaded.report.to_dict())
-    for m in scored.check.messages():
+    for m in scored.check.messages() + notes:
         print(f"note: {m}")
     print(f"Scored {len(scored.frame)} rows ({scored.check.flagged_rows} flagged); predictions written to {out}")
+    if scored.batch_id:
+        print(f"Logged as batch {scored.batch_id} of {version.label}")
+    return 0
+
+
+def _store_and_version(args, ref: str):
+    """A registered version by name/id, or an artifact path (registered on the way)."""
+    from core.store import Store
+
+    store = Store(args.home)
+    if ref.endswith((".joblib", ".pkl")) or Path(ref).is_file():
+        return store, store.register_model(ref)
+    return store, store.get_version(ref)
+
+
+def cmd_register(args) -> int:
+    from core.store import Store
+
+    store = Store(args.home)
+    v = store.register_model(args.model, name=args.name)
+    if args.json:
+        print(json.dumps({"id": v.id, "name": v.name, "version": v.version, "artifact": v.artifact_path}))
+    else:
+        print(f"Registered {v.label} (id {v.id}, {v.task}, target '{v.target}')")
+    return 0
+
+
+def cmd_models(args) -> int:
+    from core.store import Store
+
+    versions = Store(args.home).list_versions()
+    rows = [{"id": v.id, "name": v.name, "version": v.version, "task": v.task, "target": v.target,
+             "registered_at": v.registered_at} for v in versions]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    elif not rows:
+        print("No registered models yet: `modelops register MODEL.joblib` or `modelops predict` registers one.")
+    else:
+        for r in rows:
+            print(f"  {r['id']:>4}  {r['name']} v{r['version']}  {r['task']}  target={r['target']}  {r['registered_at']}")
+    return 0
+
+
+def cmd_batches(args) -> int:
+    store, version = _store_and_version(args, args.model)
+    rows = [{"batch": b.id, "scored_at": b.scored_at, "rows": b.rows, "flagged_rows": b.flagged_rows,
+             "source": b.source_name} for b in store.list_batches(version)]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    print(f"{version.label}: {len(rows)} batches")
+    for r in rows:
+        print(f"  {r['batch']}  {r['scored_at']}  {r['rows']} rows ({r['flagged_rows']} flagged)  {r['source']}")
+    return 0
+
+
+def cmd_labels(args) -> int:
+    from core.errors import LabelError
+    from core.io import load_csv
+    from core.labels import attach_labels
+    from core.store import Store, sha256_file
+
+    store = Store(args.home)
+    if args.batch == "-":
+        if not args.model:
+            raise LabelError("With batch '-' name the model: --model NAME.")
+        _, version = _store_and_version(args, args.model)
+        batch_id = None
+    else:
+        batch = store.get_batch(args.batch)
+        version = store.get_version(batch.model_version_id)
+        batch_id = batch.id
+    loaded = load_csv(args.labels, encoding=args.encoding)
+    report = attach_labels(store, version, loaded.frame, batch_id=batch_id, target=args.target,
+                           source_name=loaded.report.source, source_sha256=sha256_file(args.labels))
+    if args.json:
+        from dataclasses import asdict
+        print(json.dumps(asdict(report), ensure_ascii=False))
+        return 0
+    for m in report.messages():
+        print(m)
+    return 0
+
+
+def _pairs(values: list[str], what: str, cast) -> dict:
+    out = {}
+    for v in values:
+        col, sep, val = v.rpartition("=")
+        try:
+            out[col if sep else "*"] = cast(val)
+        except ValueError:
+            raise ConfigError(f"--{what} {v!r}: expected [COLUMN=]VALUE.") from None
+    return out
+
+
+def cmd_monitor(args) -> int:
+    from core.monitoring.overview import MonitorSettings, monitor
+
+    store, version = _store_and_version(args, args.model)
+    settings = MonitorSettings(drift_share=args.drift_share, tests=_pairs(args.test, "test", str),
+                               thresholds=_pairs(args.threshold, "threshold", float),
+                               performance_drop=args.performance_drop)
+    overview = monitor(store, version, settings)
+    if args.html:
+        from core.monitoring.report import write_report
+
+        batch = args.batch or (overview.batches["batch"].iloc[-1] if len(overview.batches) else None)
+        if batch is None:
+            raise ConfigError(f"{version.label} has no scored batch yet: nothing to report.")
+        path = write_report(store, overview, batch, args.html)
+        if not args.json:
+            print(f"HTML report of batch {batch}: {path}")
+    if args.json:
+        print(json.dumps(overview.to_dict(), ensure_ascii=False))
+        return 0
+    h = overview.headline()
+    print(f"{version.label} ({version.task}, target '{version.target}')")
+    print(f"  batches: {h['batches']}, rows scored: {h['rows_scored']}, alerts: {h['alerts']} "
+          f"({h['critical_alerts']} critical)")
+    if h["latest_performance"] is not None:
+        print(f"  latest {h['main_metric']}: {h['latest_performance']:.4f} (holdout {h['holdout_performance']:.4f})")
+    for _, r in overview.batches.iterrows():
+        share = "-" if r["drift_share"] is None else f"{r['drift_share']:.0%}"
+        print(f"  {r['batch']}  {r['rows']:>7} rows  drifted features {r['drifted_features']}/{r['features_tested']}"
+              f" ({share}){'  DATASET DRIFT' if r['dataset_drift'] else ''}"
+              f"{'  prediction drift' if r['prediction_drifted'] else ''}")
+    for a in overview.alerts:
+        print(f"  [{a['severity']}] {a['batch_id']}: {a['message']}")
+    for n in overview.notes:
+        print(f"note: {n}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from core.demo import seed_demo
+    from core.store import Store
+
+    version = seed_demo(Store(args.home))
+    print(f"Demo ready: {version.label}. Try `modelops monitor {version.name}` or the Monitor page.")
     return 0
 
 

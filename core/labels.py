@@ -91,12 +91,11 @@ def attach_labels(store: st.Store, version: st.ModelVersion, labels: pd.DataFram
     rows = len(labels)
     lab = labels.copy()
     lab["__key"] = _key_strings(lab, key).to_numpy()
-    no_target = missing_mask(lab[target_col])
-    actual = st.outcome_column(lab[target_col], regression)
+    no_target = missing_mask(lab[target_col]).to_numpy()
+    actual = st.outcome_column(lab[target_col], regression).to_numpy()
     if regression:
-        no_target = no_target | actual.isna().to_numpy()
-    lab, actual = lab[~no_target], actual[~no_target]
-    lab = lab.assign(__actual=actual.to_numpy())
+        no_target = no_target | pd.isna(actual)
+    lab = lab[~no_target].assign(__actual=actual[~no_target])
     dups = int(lab["__key"].duplicated(keep="last").sum())
     lab = lab.drop_duplicates("__key", keep="last")
 

@@ -11,7 +11,7 @@ from core.config import modelops_home
 from core.model_card import model_card
 from ui import state
 from ui.i18n import t
-from ui.widgets import needs, safely
+from ui.widgets import needs, safely, store
 
 st.title(t("deploy.title"))
 result = state.get(state.RESULT)
@@ -28,7 +28,7 @@ safe = re.sub(r"[^\w.-]+", "_", name).strip("._") or "model"
 def save() -> Path:
     ds = state.dataset()
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S")
-    path = modelops_home() / "models" / f"{safe}-{stamp}.joblib"
+    path = modelops_home() / "artifacts" / f"{safe}-{stamp}.joblib"
     return save_trained_model(path, result, evaluation, model=model, model_name=name,
                               load_report=ds.report if ds else None)
 
@@ -37,6 +37,9 @@ if st.button(t("deploy.save"), type="primary", key="deploy_save"):
     path = safely(save)
     if path is not None:
         state.put(state.ARTIFACT, str(path))
+        the_store = store()
+        version = safely(the_store.register_model, path) if the_store is not None else None
+        state.put(state.REGISTERED, version.label if version else None)
 
 path = state.get(state.ARTIFACT)
 if not path or not Path(path).exists():
@@ -45,6 +48,9 @@ if not path or not Path(path).exists():
 
 meta = read_metadata(path)
 st.success(t("deploy.saved", path=path))
+if state.get(state.REGISTERED):
+    st.info(t("deploy.registered", version=state.get(state.REGISTERED)))
+    st.page_link("pages/6_Score.py", label=t("deploy.to_score"), icon=":material/arrow_forward:")
 a, b = st.columns(2)
 a.download_button(t("deploy.download"), Path(path).read_bytes(), file_name=Path(path).name,
                   mime="application/octet-stream", type="primary", key="deploy_download", width="stretch")

@@ -34,3 +34,33 @@ def preview(_frame, frame_digest: str, target: str, task: str, prep_json: str, t
 
     return preview_preparation(_frame, target, task=task, prep=PrepConfig.from_dict(json.loads(prep_json)),
                                test_size=test_size, seed=seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def artifact(path: str, home: str):
+    """A registered model, loaded (and its signature checked) once; shared, never mutated."""
+    from core.artifact import load_artifact
+
+    return load_artifact(path, home=home)
+
+
+@st.cache_resource(show_spinner=False)
+def store(home: str):
+    """One Store (one connection pool) per store folder for the whole server."""
+    from core.store import Store
+
+    return Store(home)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def overview(_store, version_id: int, catalog_state: tuple, settings_json: str):
+    """Model health, recomputed only when a batch, a label upload or a setting changed.
+
+    ``catalog_state`` (batch ids and label upload ids) is the cache key for what is logged.
+    """
+    import json
+
+    from core.monitoring.overview import MonitorSettings, monitor
+
+    version = _store.get_version(version_id)
+    return monitor(_store, version, MonitorSettings(**json.loads(settings_json)))

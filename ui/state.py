@@ -22,6 +22,9 @@ EVALUATION = "mo_evaluation"
 RESULT_KEY = "mo_train_key"
 ARTIFACT = "mo_artifact_path"
 TRUST = "mo_trust"
+REGISTERED = "mo_registered"  # label of the version the last save registered
+SCORED = "mo_scored"          # (token of model + upload, ScoredBatch): one upload is logged once
+LABELLED = "mo_labelled"      # (token of batch + labels upload, LabelReport)
 
 
 @dataclass
@@ -51,10 +54,10 @@ def set_dataset(ds: Dataset) -> None:
     old = dataset()
     st.session_state[DATASET] = ds
     if old is None or old.digest != ds.digest:
-        for key in (TARGET, TASK, PREP, RESULT, EVALUATION, RESULT_KEY, ARTIFACT):
+        for key in (TARGET, TASK, PREP, RESULT, EVALUATION, RESULT_KEY, ARTIFACT, REGISTERED):
             st.session_state.pop(key, None)
 
 
 def clear_training() -> None:
-    for key in (RESULT, EVALUATION, RESULT_KEY, ARTIFACT):
+    for key in (RESULT, EVALUATION, RESULT_KEY, ARTIFACT, REGISTERED):
         st.session_state.pop(key, None)

@@ -9,6 +9,7 @@ import uuid
 import streamlit as st
 
 from core.config import modelops_home
+from ui import cache
 from core.errors import ModelOpsError
 from ui.i18n import t
 
@@ -59,3 +60,18 @@ def metric_row(metrics: dict[str, float], baseline: dict[str, float] | None = No
         col.metric(t(f"metric.{name}") if t(f"metric.{name}") != f"metric.{name}" else name,
                    "—" if value is None else f"{value:.3f}", delta,
                    delta_color="inverse" if name in ("log_loss", "mae", "rmse", "mape") else "normal")
+
+
+def store():
+    """The store of this installation, or None after showing why it cannot be opened."""
+    return safely(cache.store, str(modelops_home().resolve()))
+
+
+def model_picker(the_store, key: str):
+    """A select box of registered model versions (newest first); None when there are none."""
+    versions = the_store.list_versions()
+    if not versions:
+        return None
+    labels = {v.id: f"{v.label} · {v.task} · {v.target} · {v.registered_at[:16].replace('T', ' ')}" for v in versions}
+    chosen = st.selectbox(t("widgets.model"), list(labels), format_func=labels.get, key=key)
+    return next(v for v in versions if v.id == chosen)

@@ -31,7 +31,9 @@ def test_train_credit_sample_with_defaults_beats_baseline_then_predict(tmp_path,
     p = run("predict", model, SAMPLE_DATA / "credit_batch_drift.csv", "--out", out, home=isolated_home)
     assert p.returncode == 0, p.stderr
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert len(lines) == 1001 and lines[0].startswith("customer_id,student,balance,income,prediction,probability_No")
+    assert len(lines) == 1001
+    assert lines[0].startswith("prediction_id,customer_id,student,balance,income,prediction,probability_No")
+    assert "Logged as batch" in p.stdout
 
 
 def test_text_output_shows_load_report_leaderboard_and_holdout(tmp_path, isolated_home):
@@ -83,3 +85,38 @@ def test_python_m_core_and_console_script_agree():
         pytest.skip("modelops console script not installed")
     p = subprocess.run([exe, "--help"], capture_output=True, text=True)
     assert p.returncode == 0 and "train" in p.stdout
+
+
+def test_score_label_and_monitor_a_model_through_the_cli(tmp_path, isolated_home):
+    """The weekly loop: two batches scored and logged, labels for one, then model health."""
+    model = tmp_path / "m.joblib"
+    assert run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "logreg", "--cv", "3",
+               "--name", "credit", "--out", model, home=isolated_home).returncode == 0
+    ids = []
+    for batch in ("credit_batch.csv", "credit_batch_drift.csv"):
+        p = run("predict", model, SAMPLE_DATA / batch, "--out", tmp_path / f"p-{batch}", "--json", home=isolated_home)
+        assert p.returncode == 0, p.stderr
+        s = json.loads(p.stdout)
+        assert s["model"] == "credit v1" and s["batch_id"]
+        ids.append(s["batch_id"])
+    p = run("labels", ids[1], SAMPLE_DATA / "credit_batch_drift_labels.csv", "--json", home=isolated_home)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["matched"] == 1000
+    report = tmp_path / "health.html"
+    p = run("monitor", "credit", "--json", "--html", report, home=isolated_home)
+    assert p.returncode == 0, p.stderr
+    m = json.loads(p.stdout)
+    assert [b["batch"] for b in m["batches"]] == ids and m["headline"]["rows_scored"] == 2000
+    drifted = {(r["batch"], r["column"]) for r in m["feature_drift"] if r["drifted"]}
+    assert (ids[1], "student") in drifted and (ids[0], "student") not in drifted  # the drift batch has 51 % students
+    perf = [r for r in m["performance"] if r["metric"] == "balanced_accuracy"]
+    assert [r["batch"] for r in perf] == [ids[1]] and 0.5 < perf[0]["value"] <= 1
+    text = report.read_text(encoding="utf-8")
+    assert "<html>" in text and "plotly" in text and ids[1] in text and "<script src=" not in text
+    p = run("monitor", "credit", "--test", "wasserstein", "--test", "student=nope", home=isolated_home)
+    assert p.returncode == 2 and "nope" in p.stderr
+
+
+def test_labels_for_an_unknown_batch_exit_2(tmp_path, isolated_home):
+    p = run("labels", "b-missing", SAMPLE_DATA / "credit_batch_labels.csv", home=isolated_home)
+    assert p.returncode == 2 and "No scored batch with id 'b-missing'" in p.stderr

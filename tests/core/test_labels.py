@@ -74,3 +74,10 @@ def test_composite_key_matches_like_day_and_hour(isolated_home, demand_model, de
     assert report.key == ["day", "hr"] and report.matched == 2
     got = store.labels(version).set_index(st.PREDICTION_ID)[st.ACTUAL]
     assert got[f"{result.batch_id}-15"] == 10.5 and got[f"{result.batch_id}-3"] == 20.0
+
+
+def test_labels_with_any_row_index_match(scored, loans):
+    store, version, result = scored
+    labels = pd.DataFrame({"loan_id": loans["loan_id"], "default": loans["default"]}).iloc[10:40]  # index 10..39
+    report = attach_labels(store, version, labels, batch_id=result.batch_id)
+    assert report.matched == 30 and report.missing_target == 0

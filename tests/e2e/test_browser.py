@@ -107,7 +107,7 @@ def test_upload_train_download_score_in_a_real_browser(server, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
         page.goto(url)
         sidebar = page.locator('[data-testid="stSidebar"]')
-        for label in ("Data", "Prepare", "Train", "Evaluate", "Deploy", "Score"):
+        for label in ("Data", "Prepare", "Train", "Evaluate", "Deploy", "Score", "Monitor"):
             expect(sidebar.get_by_role("link", name=label, exact=True)).to_be_visible(timeout=60_000)
         expect(sidebar).not_to_contain_text("1 Data")
         expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
@@ -155,13 +155,20 @@ def test_upload_train_download_score_in_a_real_browser(server, tmp_path):
         batch_input = page.locator('[data-testid="stFileUploader"]').filter(has_text="Upload a batch").locator('input[type="file"]')
         batch_input.set_input_files(str(SAMPLE_DATA / "credit_batch.csv"))
         expect(page.get_by_text("Rows scored")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Logged as batch")).to_be_visible()
         _shot(page, "6_score")
+
+        _go(page, "Monitor")
+        main = page.locator('[data-testid="stMain"]')
+        expect(main.get_by_text("Drifted features (latest)")).to_be_visible(timeout=60_000)
+        expect(main.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
+        _shot(page, "7_monitor")
 
         lang = sidebar.locator('[data-testid="stSelectbox"]').first
         lang.click()
         page.get_by_role("option", name="简体中文").click()
         expect(sidebar.get_by_role("link", name="训练", exact=True)).to_be_visible(timeout=30_000)
-        _shot(page, "7_score_zh")
+        _shot(page, "8_monitor_zh")
         browser.close()
 
     os.environ["MODELOPS_HOME"] = str(home)

@@ -1,0 +1,1 @@
+"""Monitoring of deployed models: drift tests, data quality, performance and reports."""
