@@ -43,11 +43,22 @@ with st.sidebar:
     for page, (_, key, icon) in zip(pages, PAGES):
         st.page_link(page, label=t(key), icon=icon)
     st.divider()
-    ds = state.dataset()
-    st.caption(t("sidebar.status"))
-    st.markdown(f"**{t('sidebar.dataset')}:** {ds.name if ds else '—'}")
-    st.markdown(f"**{t('sidebar.target')}:** {state.get(state.TARGET) or '—'}")
-    result = state.get(state.RESULT)
-    st.markdown(f"**{t('sidebar.model')}:** {result.best_model if result else '—'}")
+    status = st.container()
 
-current_page.run()
+
+def _status() -> None:
+    """The sidebar's summary of the current work, drawn after the page ran so it shows what the
+    page just changed (a new upload, a chosen target), even when the page stopped early."""
+    with status:
+        ds = state.dataset()
+        st.caption(t("sidebar.status"))
+        st.markdown(f"**{t('sidebar.dataset')}:** {ds.name if ds else '—'}")
+        st.markdown(f"**{t('sidebar.target')}:** {state.get(state.TARGET) or '—'}")
+        result = state.get(state.RESULT)
+        st.markdown(f"**{t('sidebar.model')}:** {result.best_model if result else '—'}")
+
+
+try:
+    current_page.run()
+finally:
+    _status()

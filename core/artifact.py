@@ -64,12 +64,21 @@ def library_versions() -> dict[str, str]:
             "pyarrow": pyarrow.__version__, "modelops-studio": core.__version__}
 
 
+def key_folder(home: str | os.PathLike | None = None) -> Path:
+    """Where the key file lives: the store folder when one is set (``--home`` or
+    ``MODELOPS_HOME``), else ``~/.modelops``, so that a model trained in one working folder
+    still counts as signed by this installation when it is used from another."""
+    if home or os.environ.get("MODELOPS_HOME"):
+        return modelops_home(home)
+    return Path.home() / ".modelops"
+
+
 def signing_key(home: str | os.PathLike | None = None) -> bytes:
-    """The HMAC key: ``MODELOPS_SECRET_KEY``, else the store's key file (created once, 0600)."""
+    """The HMAC key: ``MODELOPS_SECRET_KEY``, else the key file (created once, 0600)."""
     env = os.environ.get("MODELOPS_SECRET_KEY")
     if env:
         return env.encode()
-    path = modelops_home(home) / "secret.key"
+    path = key_folder(home) / "secret.key"
     if path.exists():
         return path.read_bytes().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,8 +122,9 @@ def _sign(key: bytes, payload_sha: str, meta_json: bytes) -> str:
 def save_artifact(path: str | os.PathLike, pipeline, metadata: dict, *, reference: pd.DataFrame | None = None,
                   holdout: dict | None = None, home: str | os.PathLike | None = None) -> Path:
     """Write the artifact atomically (temp file in the same folder, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from core.export import writable_file
+
+    path = writable_file(path, "model.joblib")
     buf = io.BytesIO()
     joblib.dump({"format": FORMAT, "pipeline": pipeline, "reference": reference, "holdout": holdout}, buf)
     payload = buf.getvalue()
@@ -195,6 +205,9 @@ def load_artifact(path: str | os.PathLike, *, trust: bool = False,
     raw = _read(path)
     split = _split_file(raw)
     if split is None:
+        if MARKER in raw or FORMAT.encode() in raw[:4096]:
+            raise ArtifactError(f"{name} is a damaged ModelOps Studio artifact: its end was cut short or altered "
+                                "after saving, so it cannot be checked. Download or save it again.")
         return _load_foreign(raw, name, trust)
     payload, trailer = split
     meta = trailer.get("metadata", {})

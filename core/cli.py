@@ -159,6 +159,9 @@ def cmd_train(args) -> int:
     from core.prep import PrepConfig
     from core.train import SearchConfig, train
 
+    from core.export import writable_file
+
+    writable_file(args.out, "model.joblib")  # refuse a bad output path before training, not after
     loaded = load_csv(args.data, encoding=args.encoding)
     k = _k_features(args.k_features)
     prep = PrepConfig(
@@ -256,6 +259,10 @@ def cmd_predict(args) -> int:
     from core.scoring import score_and_log, score_batch
     from core.store import Store, sha256_file
 
+    from core.export import writable_file
+
+    out = Path(args.out) if args.out else Path(args.batch).with_name(Path(args.batch).stem + "_predictions.csv")
+    writable_file(out, "predictions.csv")
     artifact = load_artifact(args.model, trust=args.trust, home=args.home)
     for w in artifact.warnings:
         print(f"warning: {w}", file=sys.stderr)
@@ -271,7 +278,6 @@ def cmd_predict(args) -> int:
             notes.append("This batch is not logged for monitoring: only models signed by this installation "
                          "are registered.")
         scored = score_batch(artifact, loaded.frame, name=loaded.report.source)
-    out = Path(args.out) if args.out else Path(args.batch).with_name(Path(args.batch).stem + "_predictions.csv")
     write_csv(scored.frame, out)
     summary = {"rows": len(scored.frame), "output": str(out), "flagged_rows": scored.check.flagged_rows,
                "issues": scored.check.issues, "ignored_columns": scored.check.extra_columns,

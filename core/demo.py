@@ -31,7 +31,7 @@ def seed_demo(store: st.Store, sample_dir: Path = SAMPLE_DATA) -> st.ModelVersio
     result = train(data.frame, "default", search=SearchConfig(models=["logistic_regression"], cv=3))
     path = save_trained_model(store.home / "artifacts" / f"{DEMO_NAME}.joblib", result,
                               evaluate_training(result, importance_repeats=1), model_name=DEMO_NAME,
-                              load_report=data.report.to_dict(), home=store.home)
+                              load_report=data.report.to_dict(), home=store.key_home)
     version = store.register_model(path)
     for batch_file, labels_file in BATCHES:
         batch = load_csv(sample_dir / batch_file)

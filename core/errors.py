@@ -63,3 +63,7 @@ class StoreError(ModelOpsError):
 
 class LabelError(ModelOpsError):
     """A ground-truth file cannot be matched to scored predictions."""
+
+
+class ScoringError(ModelOpsError):
+    """A model file from elsewhere could not score the batch (it does not clean its input like ours)."""

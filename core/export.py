@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.errors import ConfigError
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -35,9 +37,26 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write atomically: a half-written predictions file never replaces a good one."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = writable_file(path, "predictions.csv")
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(csv_bytes(frame))
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(csv_bytes(frame))
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def writable_file(path: str | os.PathLike, example: str) -> Path:
+    """Check an output path before any work is done: not a folder, and its folder can be made."""
+    path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"The output {path} is a folder; give a file name, for example {path / example}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"Cannot create the folder {path.parent} for {path.name}: {exc.strerror}.") from None
+    if not os.access(path.parent, os.W_OK):
+        raise ConfigError(f"Cannot write {path.name} into {path.parent}: the folder is not writable.")
     return path

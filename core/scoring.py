@@ -18,7 +18,7 @@ import pandas as pd
 
 from core import store as st
 from core.artifact import Artifact, load_artifact
-from core.errors import SchemaMismatchError
+from core.errors import SchemaMismatchError, ScoringError
 from core.schema import BatchCheck, check_batch, feature_frame
 from core.transformers import category_strings
 
@@ -55,10 +55,20 @@ def score_batch(artifact: Artifact, frame: pd.DataFrame, *, name: str = "the bat
         check = check_batch(frame, schema, name=name)
     columns = [c["name"] for c in schema]
     X = frame[columns] if columns else frame
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.filterwarnings("ignore", message="Found unknown categories")
-        pred = artifact.pipeline.predict(X)
-        proba = artifact.pipeline.predict_proba(X) if hasattr(artifact.pipeline, "predict_proba") else None
+        try:
+            pred = artifact.pipeline.predict(X)
+            proba = artifact.pipeline.predict_proba(X) if hasattr(artifact.pipeline, "predict_proba") else None
+        except (ValueError, TypeError, KeyError) as exc:
+            if not artifact.metadata.get("foreign"):
+                raise  # our own pipelines clean their input: a failure here is a bug, not the user's
+            raise ScoringError(
+                f"The model file could not score {name}: {str(exc).splitlines()[0][:300].rstrip('.')}. A model saved "
+                "outside ModelOps Studio has no input contract, so values it was not trained on (text in "
+                "number columns, infinities, unseen categories) reach it unchecked. Clean the batch, or "
+                "retrain the model here."
+            ) from None
     out = frame.copy()
     pred_col = _free_name(PREDICTION, out.columns)
     out[pred_col] = pred
@@ -91,7 +101,7 @@ def score_and_log(store: st.Store, version: st.ModelVersion, frame: pd.DataFrame
     The returned frame starts with a ``prediction_id`` column; a labels file that carries
     those ids (or the batch's own id columns) can be attached later with core.labels.
     """
-    artifact = load_artifact(version.artifact_path, home=store.home)
+    artifact = load_artifact(version.artifact_path, home=store.key_home)
     scored = score_batch(artifact, frame, name=name)
     batch_id = st.new_batch_id()
     ids = [f"{batch_id}-{i}" for i in range(len(scored.frame))]

@@ -208,6 +208,8 @@ class Store:
 
     def __init__(self, home: str | os.PathLike | None = None, *, url: str | None = None):
         self.home = modelops_home(home).resolve()
+        # Only a store folder the user chose holds the signing key (see core.artifact.key_folder).
+        self.key_home = home
         self.home.mkdir(parents=True, exist_ok=True)
         self.url = url or catalog_url(self.home)
         try:
@@ -234,7 +236,7 @@ class Store:
         from core.artifact import load_artifact
 
         src = Path(artifact_path)
-        art = load_artifact(src, home=self.home)
+        art = load_artifact(src, home=self.key_home)
         digest = sha256_file(src)
         existing = self._version_by_sha(digest)
         if existing is not None:

@@ -31,6 +31,7 @@ from core.search import STRATEGIES, Candidate, ProgressCallback, Search, SearchS
 from core.transformers import category_strings
 
 MIN_ROWS = 10
+MAX_CLASSES = 200  # beyond this a "label" is almost always an id or an amount read as text
 REFERENCE_ROWS = 10_000
 DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
 SCORING_ALIASES = {"roc_auc": "roc_auc_ovr", "rmse": "neg_root_mean_squared_error",
@@ -229,6 +230,7 @@ def train(
         runner.tick(1, f"{res.name}: refitted on {len(X_train)} rows")
 
     best = _pick_best(results)
+    notes += _no_better_than_baseline(best, results, scoring)
     notes += _grouped_categories(best.pipeline, prep, plan.categorical)
     selected = _selected_features(best.pipeline)
     return TrainResult(
@@ -293,6 +295,7 @@ def plan_fits(frame: pd.DataFrame, target: str, *, task: str = "auto", prep: Pre
     search = search or SearchConfig()
     profile = profile_frame(frame, target)
     task, _ = _resolve_task(profile, task)
+    _check_target_first(frame[profile.target], task, profile.target)  # refuse before the user waits
     specs = resolve_models(task, search.models)
     n = int((~pd.isna(frame[profile.target])).sum())
     n_train = int(n * (1 - search.test_size))
@@ -364,6 +367,13 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
     labels = category_strings(y) if not pd.api.types.is_numeric_dtype(y) else y
     if pd.api.types.is_numeric_dtype(labels):
         values = labels.to_numpy(dtype=float)
+        fractional = values[np.isfinite(values) & (np.mod(values, 1) != 0)]
+        if len(fractional):
+            raise TargetError(
+                f"The target '{target}' holds measurements with decimals (for example {fractional[0]:g}), "
+                "not class labels, so it cannot be classified. Choose the regression task, or a target "
+                "with a few distinct labels."
+            )
         if np.all(np.mod(values[np.isfinite(values)], 1) == 0):
             labels = pd.Series(np.where(np.isfinite(values), values, np.nan), index=y.index)
             present = labels.notna()
@@ -376,6 +386,15 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
             f"{_dropped_sentence(clean, target)}The {clean.rows_out} remaining rows of '{target}' all "
             f"have {only}, so a classifier cannot be trained. Fix the labels so at least two classes "
             "appear, or choose another target."
+        )
+    if len(classes) > MAX_CLASSES:
+        looks_like_id = len(classes) > 0.5 * len(labels.dropna())
+        raise TargetError(
+            f"The target '{target}' has {len(classes):,} distinct values"
+            + (f" in {len(labels.dropna()):,} rows: nearly every row is its own class, which is what an id "
+               "column looks like" if looks_like_id else "")
+            + f". Classification supports at most {MAX_CLASSES} classes; choose another target, or "
+            "regression if the values are amounts."
         )
     counts = labels.value_counts()
     if counts.min() < 2:
@@ -489,6 +508,16 @@ def _pick_best(results: list[ModelResult]) -> ModelResult:
             why = "; ".join(f"{r.label}: {r.error}" for r in results if r.error)
             raise TrainingError(f"No model could be trained. {why}")
     return max(usable, key=lambda r: r.best.mean)
+
+
+def _no_better_than_baseline(best: ModelResult, results: list[ModelResult], scoring: str) -> list[str]:
+    """Say so plainly when the chosen model does not beat the no-skill baseline in CV."""
+    base = next((r for r in results if r.baseline and r.best is not None), None)
+    if base is None or best.baseline or best.best.mean > base.best.mean:
+        return []
+    return [f"Warning: the best model, {best.label}, does not beat the no-skill baseline on CV {scoring} "
+            f"({best.best.mean:.4f} vs {base.best.mean:.4f}). Its predictions are no better than guessing the "
+            "most frequent value: check the target, the features and the dropped columns before using it."]
 
 
 def _grouped_categories(pipe: Pipeline, prep: PrepConfig, columns: list[str]) -> list[str]:

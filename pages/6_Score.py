@@ -45,7 +45,7 @@ else:
         st.info(t("score.no_models"))
         st.page_link("pages/5_Deploy.py", label=t("nav.deploy"), icon=":material/arrow_forward:")
         st.stop()
-    artifact = safely(cache.artifact, version.artifact_path, str(the_store.home))
+    artifact = safely(cache.artifact, version.artifact_path, the_store.key_home)
     if artifact is None:
         st.stop()
 for w in artifact.warnings:

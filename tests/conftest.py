@@ -14,9 +14,12 @@ SAMPLE_DATA = ROOT / "sample_data"
 
 
 def shared_cases_dir() -> Path | None:
-    """The real-world cases folder: $SHARED_CASES, else ../shared/cases beside the checkout."""
+    """The real-world cases folder: $SHARED_CASES, else ../shared/cases beside the checkout (the
+    live set, which may have grown), else the copy kept in tests/cases/shared so that a clone on a
+    machine without the shared folder still runs every case."""
     env = os.environ.get("SHARED_CASES")
-    for candidate in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "cases"]:
+    for candidate in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "cases",
+                                                     ROOT / "tests" / "cases" / "shared"]:
         if candidate.is_dir():
             return candidate
     return None

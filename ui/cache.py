@@ -37,7 +37,7 @@ def preview(_frame, frame_digest: str, target: str, task: str, prep_json: str, t
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def artifact(path: str, home: str):
+def artifact(path: str, home: str | None):
     """A registered model, loaded (and its signature checked) once; shared, never mutated."""
     from core.artifact import load_artifact
 
@@ -45,8 +45,9 @@ def artifact(path: str, home: str):
 
 
 @st.cache_resource(show_spinner=False)
-def store(home: str):
-    """One Store (one connection pool) per store folder for the whole server."""
+def store(home: str | None):
+    """One Store (one connection pool) per store folder for the whole server (None: the default
+    folder, and the signing key in the user's folder)."""
     from core.store import Store
 
     return Store(home)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import traceback
 import uuid
 
@@ -64,7 +65,7 @@ def metric_row(metrics: dict[str, float], baseline: dict[str, float] | None = No
 
 def store():
     """The store of this installation, or None after showing why it cannot be opened."""
-    return safely(cache.store, str(modelops_home().resolve()))
+    return safely(cache.store, os.environ.get("MODELOPS_HOME") or None)
 
 
 def model_picker(the_store, key: str):

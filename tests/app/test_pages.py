@@ -131,3 +131,10 @@ def test_state_survives_page_switches():
     at.switch_page("pages/2_Prepare.py").run()
     at.switch_page("pages/1_Data.py").run()
     assert at.selectbox(key="data_target").value == "student"
+
+
+def test_sidebar_status_shows_what_the_page_just_changed():
+    at = fresh()
+    at.selectbox(key="data_target").set_value("student").run()
+    sidebar = " ".join(m.value for m in at.sidebar.markdown)
+    assert "**Target:** student" in sidebar

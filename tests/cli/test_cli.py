@@ -120,3 +120,38 @@ def test_score_label_and_monitor_a_model_through_the_cli(tmp_path, isolated_home
 def test_labels_for_an_unknown_batch_exit_2(tmp_path, isolated_home):
     p = run("labels", "b-missing", SAMPLE_DATA / "credit_batch_labels.csv", home=isolated_home)
     assert p.returncode == 2 and "No scored batch with id 'b-missing'" in p.stderr
+
+
+def test_an_output_folder_is_refused_before_training(tmp_path, isolated_home):
+    p = run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--out", tmp_path, home=isolated_home)
+    assert p.returncode == 2 and "is a folder" in p.stderr and "training" not in p.stderr
+
+
+def test_a_trusted_foreign_model_that_cannot_score_a_batch_exits_2(tmp_path, isolated_home):
+    import joblib
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    X = pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [1.0, 0, 1, 0]})
+    model = tmp_path / "plain.joblib"
+    joblib.dump(LogisticRegression().fit(X, [0, 1, 0, 1]), model)
+    batch = tmp_path / "b.csv"
+    batch.write_text("a,b\n1,inf\n2,lots\n")
+    p = run("predict", model, batch, "--trust", home=isolated_home)
+    assert p.returncode == 2 and "could not score b.csv" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_model_trained_in_one_folder_predicts_from_another(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "MODELOPS_HOME"}
+    env.update(HOME=str(tmp_path / "user"), MODELOPS_N_JOBS="2")
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+
+    def go(cwd, *args):
+        return subprocess.run([sys.executable, "-m", "core", *map(str, args)], capture_output=True, text=True,
+                              env={**env, "PYTHONPATH": str(ROOT)}, cwd=cwd, timeout=600)
+
+    assert go(a, "train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "logreg", "--cv", "3",
+              "--out", "m.joblib").returncode == 0
+    p = go(b, "predict", a / "m.joblib", SAMPLE_DATA / "credit_batch.csv", "--out", "p.csv")
+    assert p.returncode == 0, p.stderr

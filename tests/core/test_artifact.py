@@ -73,3 +73,31 @@ def test_not_a_model_file(tmp_path):
     p.write_bytes(b"hello")
     with pytest.raises(ArtifactError, match="not a ModelOps Studio artifact"):
         load_artifact(p)
+
+
+@pytest.mark.parametrize("damage", ["flip_last_byte", "cut_tail", "cut_half"])
+def test_a_damaged_end_is_called_damaged_not_foreign(saved, damage):
+    path = saved[0]
+    raw = bytearray(path.read_bytes())
+    if damage == "flip_last_byte":
+        raw[-2] ^= 0x01
+    elif damage == "cut_tail":
+        raw = raw[:-20]
+    else:
+        raw = raw[: len(raw) // 2]
+    path.write_bytes(bytes(raw))
+    for trust in (False, True):
+        with pytest.raises(ArtifactError, match="damaged"):
+            load_artifact(path, trust=trust)
+
+
+def test_key_lives_in_the_users_folder_when_no_store_is_set(tmp_path, monkeypatch):
+    from core.artifact import key_folder, signing_key
+
+    monkeypatch.delenv("MODELOPS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    assert key_folder() == tmp_path / "user" / ".modelops"
+    monkeypatch.chdir(tmp_path)
+    assert signing_key() == (tmp_path / "user" / ".modelops" / "secret.key").read_bytes().strip()
+    assert not (tmp_path / "modelops_home").exists()
+    assert key_folder(tmp_path / "store") == tmp_path / "store"

@@ -130,3 +130,32 @@ def test_fit_limit_refuses_huge_search(loans):
 def test_regression_on_text_target_is_refused(loans):
     with pytest.raises(TargetError, match="no numeric values"):
         train(loans, "purpose", task="regression", search=SearchConfig(**FAST))
+
+
+def test_classifying_a_measurement_is_refused_before_any_fit(demand):
+    from core.train import plan_fits
+
+    for call in (train, plan_fits):
+        with pytest.raises(TargetError, match="'units' holds measurements with decimals"):
+            call(demand, "units", task="classification", search=SearchConfig(**FAST))
+
+
+def test_an_id_column_as_class_target_is_refused_naming_it(loans):
+    with pytest.raises(TargetError, match="'loan_id' has 240 distinct values in 240 rows.*id"):
+        train(loans.assign(loan_id=[f"L{i}" for i in range(240)] * 1), "loan_id", search=SearchConfig(**FAST))
+
+
+def test_a_single_class_target_is_refused_when_planning(loans):
+    from core.train import plan_fits
+
+    with pytest.raises(TargetError, match="one value"):
+        plan_fits(loans.assign(default="no"), "default", search=SearchConfig(**FAST))
+
+
+def test_a_model_no_better_than_the_baseline_is_called_out(loans):
+    rng = np.random.default_rng(5)
+    noise = loans.assign(default=rng.choice(["no", "yes"], len(loans), p=[0.9, 0.1]))[["income", "default"]]
+    noise["income"] = rng.normal(size=len(noise))
+    r = train(noise, "default", search=SearchConfig(models=["knn"], cv=3, n_jobs=1, scoring="accuracy",
+                                                     param_grids={"knn": {"n_neighbors": [1]}}))
+    assert any("does not beat the no-skill baseline" in n for n in r.notes)
