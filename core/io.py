@@ -349,7 +349,8 @@ def _detect_number_format(rows: list[list[str]], sep: str) -> tuple[str, str | N
                 comma_thou += 1
     if comma_dec > dot_dec and sep != ",":
         return ",", "." if dot_thou else None
-    thousands = "," if comma_thou and sep != "," and comma_thou >= comma_dec else None
+    # With "," as the delimiter a grouped number can only sit in a quoted cell, which pandas reads fine.
+    thousands = "," if comma_thou and comma_thou >= comma_dec else None
     return ".", thousands
 
 

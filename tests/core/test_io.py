@@ -93,3 +93,13 @@ def test_size_limit_is_enforced_with_a_message():
 def test_missing_path_is_a_user_error(tmp_path):
     with pytest.raises(EmptyFileError, match="does not exist"):
         load_csv(tmp_path / "nope.csv")
+
+
+def test_us_thousands_separators_in_quoted_cells_of_a_comma_file_are_numbers():
+    from core.io import load_csv
+
+    data = b'id,balance,income\nA,"1,729.53","44,361.63"\nB,817.18,12106.13\nC,"12,345.00",900\n'
+    t = load_csv(data, name="us.csv")
+    assert t.frame["balance"].tolist() == [1729.53, 817.18, 12345.0]
+    assert t.frame["income"].tolist() == [44361.63, 12106.13, 900.0]
+    assert t.report.thousands == "," and any("thousands separator" in w for w in t.report.warnings)
