@@ -79,16 +79,17 @@ def confusion_matrix(labels: list[str], matrix: list[list[int]], title: str, x_l
     return fig
 
 
-def roc_curves(curves: dict[str, dict], title: str) -> go.Figure:
-    fig = _fig(title, xaxis_title="False positive rate", yaxis_title="True positive rate")
-    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="#999999"), name="chance")
+def roc_curves(curves: dict[str, dict], title: str, x_label: str = "False positive rate",
+               y_label: str = "True positive rate", chance_label: str = "chance") -> go.Figure:
+    fig = _fig(title, xaxis_title=x_label, yaxis_title=y_label)
+    fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dash", color="#999999"), name=chance_label)
     for label, c in curves.items():
         fig.add_scatter(x=c["fpr"], y=c["tpr"], mode="lines", name=str(label))
     return fig
 
 
-def pr_curves(curves: dict[str, dict], title: str) -> go.Figure:
-    fig = _fig(title, xaxis_title="Recall", yaxis_title="Precision")
+def pr_curves(curves: dict[str, dict], title: str, x_label: str = "Recall", y_label: str = "Precision") -> go.Figure:
+    fig = _fig(title, xaxis_title=x_label, yaxis_title=y_label)
     for label, c in curves.items():
         fig.add_scatter(x=c["recall"], y=c["precision"], mode="lines",
                         name=f"{label} (AP {c.get('average_precision', float('nan')):.3f})")
@@ -104,16 +105,18 @@ def probability_histogram(probabilities: np.ndarray, actual: np.ndarray, classes
     return fig
 
 
-def predicted_vs_actual(pred: np.ndarray, actual: np.ndarray, title: str) -> go.Figure:
-    fig = _fig(title, xaxis_title="Actual", yaxis_title="Predicted")
+def predicted_vs_actual(pred: np.ndarray, actual: np.ndarray, title: str, x_label: str = "Actual",
+                        y_label: str = "Predicted") -> go.Figure:
+    fig = _fig(title, xaxis_title=x_label, yaxis_title=y_label)
     lo, hi = float(np.nanmin(actual)), float(np.nanmax(actual))
     fig.add_scatter(x=actual, y=pred, mode="markers", marker=dict(size=6, opacity=0.5), name="rows")
     fig.add_scatter(x=[lo, hi], y=[lo, hi], mode="lines", line=dict(dash="dash", color="#999999"), name="ideal")
     return fig
 
 
-def residuals(pred: np.ndarray, resid: np.ndarray, title: str) -> go.Figure:
-    fig = _fig(title, xaxis_title="Predicted", yaxis_title="Actual - predicted")
+def residuals(pred: np.ndarray, resid: np.ndarray, title: str, x_label: str = "Predicted",
+              y_label: str = "Actual - predicted") -> go.Figure:
+    fig = _fig(title, xaxis_title=x_label, yaxis_title=y_label)
     fig.add_scatter(x=pred, y=resid, mode="markers", marker=dict(size=6, opacity=0.5))
     fig.add_hline(y=0, line_dash="dash", line_color="#999999")
     return fig

@@ -90,6 +90,7 @@ for w in prof.warnings:
 
 st.subheader(t("data.profile"))
 table = prof.to_frame()
+table = table.assign(kind=table["kind"].map(lambda k: t(f"kind.{k}")), role=table["role"].map(lambda r: t(f"role.{r}")))
 shown = table[["name", "kind", "missing_share", "distinct", "infinite", "role", "reason"]].rename(columns={
     "name": t("profile.name"), "kind": t("profile.kind"), "missing_share": t("profile.missing"),
     "distinct": t("profile.distinct"), "infinite": t("profile.infinite"), "role": t("profile.role"),

@@ -34,12 +34,15 @@ if result.task == "classification":
                        width="stretch")
     if ev.roc:
         c, d = st.columns(2)
-        c.plotly_chart(charts.roc_curves(ev.roc, t("eval.roc")), width="stretch")
-        d.plotly_chart(charts.pr_curves(ev.pr, t("eval.pr")), width="stretch")
+        c.plotly_chart(charts.roc_curves(ev.roc, t("eval.roc"), t("eval.fpr"), t("eval.tpr"), t("eval.chance")),
+                       width="stretch")
+        d.plotly_chart(charts.pr_curves(ev.pr, t("eval.pr"), t("eval.recall"), t("eval.precision")), width="stretch")
 else:
     a, b = st.columns(2)
-    a.plotly_chart(charts.predicted_vs_actual(ev.predictions, ev.actual, t("eval.pred_vs_actual")), width="stretch")
-    b.plotly_chart(charts.residuals(ev.predictions, ev.residuals, t("eval.residuals")), width="stretch")
+    a.plotly_chart(charts.predicted_vs_actual(ev.predictions, ev.actual, t("eval.pred_vs_actual"), t("eval.actual"),
+                                              t("eval.predicted")), width="stretch")
+    b.plotly_chart(charts.residuals(ev.predictions, ev.residuals, t("eval.residuals"), t("eval.predicted"),
+                                    t("eval.residual_axis")), width="stretch")
 
 st.subheader(t("eval.importance"))
 cache = st.session_state.setdefault("mo_importances", {})

@@ -51,7 +51,7 @@ else:
 for w in artifact.warnings:
     st.warning(w)
 meta = artifact.metadata
-st.caption(t("score.model_info", task=meta.get("task"), target=meta.get("target"),
+st.caption(t("score.model_info", task=t(f"task.{meta.get('task')}"), target=meta.get("target"),
              features=", ".join(f["name"] for f in meta.get("features", [])[:12])))
 
 batch = st.file_uploader(t("score.upload_batch"), type=["csv", "txt", "tsv"], key="score_batch_upload")

@@ -9,7 +9,9 @@ FOLDER = ROOT / "ui" / "i18n"
 DYNAMIC = {"prep.opt.": ["median", "mean", "most_frequent", "constant", "drop_rows", "none", "iqr", "quantile",
                          "onehot", "ordinal", "standard", "minmax", "robust", "kbest", "rfe"],
            "task.": ["auto", "classification", "regression"], "train.strategy.": ["grid", "random", "halving"],
-           "data.sample.": ["credit", "bikeshare"]}
+           "data.sample.": ["credit", "bikeshare"],
+           "kind.": ["numeric", "categorical", "boolean", "datetime", "text", "id", "constant", "empty"],
+           "role.": ["feature", "drop", "target"]}
 
 
 def tables():
