@@ -387,7 +387,11 @@ class Store:
         tables = []
         for b in records:
             path = self.home / b.path
-            wanted = None if columns is None else [c for c in columns if c in pq.read_schema(path).names]
+            if columns is None:
+                wanted = None
+            else:
+                present = set(pq.read_schema(path).names)
+                wanted = [c for c in columns if c in present]
             t = pq.read_table(path, columns=wanted)
             tables.append(t.append_column("__batch", pa.array([b.id] * t.num_rows, pa.string())))
         if not tables:
