@@ -78,6 +78,7 @@ def score_batch(artifact: Artifact, frame: pd.DataFrame, *, name: str = "the bat
             col = _free_name(f"probability_{cls}", out.columns)
             out[col] = proba[:, i]
             prob_cols.append(col)
+    _check_duplicate_ids(frame, artifact.metadata, check, name)
     flags_col = _free_name(FLAGS, out.columns)
     out[flags_col] = check.row_flags if check.row_flags is not None else ""
     classes = list(artifact.pipeline.classes_) if proba is not None else []
@@ -92,6 +93,31 @@ def _check_foreign(frame: pd.DataFrame, schema: list[dict], name: str) -> BatchC
     check = BatchCheck(rows=len(frame), extra_columns=[c for c in frame.columns if c not in expected])
     check.row_flags = pd.Series("", index=frame.index, dtype=object)
     return check
+
+
+def id_columns(metadata: dict) -> list[str]:
+    """Columns the profile set aside as identifiers when the model was trained."""
+    return [c for c, why in (metadata.get("dropped_columns") or {}).items() if str(why).startswith("identifier")]
+
+
+def _check_duplicate_ids(frame: pd.DataFrame, metadata: dict, check: BatchCheck, name: str) -> None:
+    """An id that repeats in a batch usually means rows were appended twice; say which ids."""
+    for col in id_columns(metadata):
+        if col not in frame.columns:
+            continue
+        values = frame[col]
+        dup = values.notna() & values.duplicated(keep=False)
+        if dup.any():
+            examples = [str(v) for v in pd.unique(values[dup])[:5]]
+            check.issues.append({
+                "column": col, "problem": "duplicate id", "rows": int(dup.sum()), "examples": examples,
+                "message": f"Column '{col}': {int(dup.sum())} rows share an id with another row of {name} "
+                           f"({', '.join(examples)}); check the batch was not appended twice.",
+            })
+            if check.row_flags is None:
+                check.row_flags = pd.Series("", index=frame.index, dtype=object)
+            sep = np.where(check.row_flags[dup].ne(""), "; ", "")
+            check.row_flags.loc[dup] = check.row_flags[dup] + sep + f"{col} duplicated"
 
 
 def score_and_log(store: st.Store, version: st.ModelVersion, frame: pd.DataFrame, *, name: str = "the batch",

@@ -47,3 +47,13 @@ def test_formula_cells_are_neutralised_but_numbers_kept():
     out = neutralise_formulas(df)
     assert out["t"].tolist() == ["'=cmd()", "'+1", "ok", "'@x"] and out["n"].tolist() == [-1, 2, 3, 4]
     assert csv_bytes(df).startswith(b"\xef\xbb\xbf")
+
+
+def test_repeated_ids_in_a_batch_are_reported_and_flagged(artifact, loans):
+    batch = loans.drop(columns="default").head(5).copy()
+    batch.loc[3, "loan_id"] = batch.loc[1, "loan_id"]
+    scored = score_batch(artifact, batch)
+    issue = next(i for i in scored.check.issues if i["problem"] == "duplicate id")
+    assert issue["column"] == "loan_id" and issue["rows"] == 2 and issue["examples"] == ["L0001"]
+    assert "loan_id duplicated" in scored.frame.loc[3, "scoring_flags"]
+    assert scored.frame.loc[0, "scoring_flags"] == ""
