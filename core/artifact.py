@@ -81,6 +81,14 @@ def signing_key(home: str | os.PathLike | None = None) -> bytes:
     path = key_folder(home) / "secret.key"
     if path.exists():
         return path.read_bytes().strip()
+    try:
+        return _create_key(path)
+    except OSError as exc:
+        raise ArtifactError(f"The signing key cannot be created in {path.parent} ({exc.strerror}). Point "
+                            "MODELOPS_HOME at a writable folder, or set MODELOPS_SECRET_KEY.") from None
+
+
+def _create_key(path: Path) -> bytes:
     path.parent.mkdir(parents=True, exist_ok=True)
     key = os.urandom(32).hex().encode()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")

@@ -138,7 +138,10 @@ def prediction_distribution(values: pd.Series, title: str) -> go.Figure:
 
 def _batch_axis(batches: pd.DataFrame) -> list[str]:
     """Short, ordered x labels for batches: scoring time, and the file name when known."""
-    return [f"{str(t)[:16].replace('T', ' ')}<br>{(s or '')[:24]}" for t, s in zip(batches["scored_at"], batches["source"])]
+    # The batch number makes every label unique: two uploads of one file in the same minute must
+    # stay two bars, not be merged by plotly into one category.
+    return [f"#{i} {str(t)[:16].replace('T', ' ')}<br>{(s or '')[:24]}"
+            for i, (t, s) in enumerate(zip(batches["scored_at"], batches["source"]), start=1)]
 
 
 def volume_over_time(batches: pd.DataFrame, title: str, rows_label: str, flagged_label: str) -> go.Figure:

@@ -121,6 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `modelops monitor ... | head`: the reader left, nothing is wrong
+        sys.stderr.close()
+        return 0
+    except OSError as exc:  # permissions, a full disk, a path that is a folder: for the user to fix
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}. Check the path and its permissions.", file=sys.stderr)
+        return 2
     except Exception:  # a bug: keep the traceback for us, show the user one line
         log = _log_bug(args)
         print(f"internal error: {sys.exc_info()[0].__name__}: {sys.exc_info()[1]} "
@@ -271,8 +278,12 @@ def cmd_predict(args) -> int:
     if not args.no_log and artifact.signed:
         store = Store(args.home)
         version = store.register_model(args.model)
-        scored = score_and_log(store, version, loaded.frame, name=loaded.report.source,
-                               source_sha256=sha256_file(args.batch))
+        digest = sha256_file(args.batch)
+        earlier = store.find_batches(version, digest)
+        if earlier:
+            notes.append(f"This same file was scored with {version.label} before (batch {earlier[-1].id}); it is "
+                         "logged again as a new batch. Use --no-log to score without logging.")
+        scored = score_and_log(store, version, loaded.frame, name=loaded.report.source, source_sha256=digest)
     else:
         if not args.no_log:
             notes.append("This batch is not logged for monitoring: only models signed by this installation "
@@ -392,11 +403,17 @@ def cmd_monitor(args) -> int:
     settings = MonitorSettings(drift_share=args.drift_share, tests=_pairs(args.test, "test", str),
                                thresholds=_pairs(args.threshold, "threshold", float),
                                performance_drop=args.performance_drop)
+    if args.batch and args.batch not in {b.id for b in store.list_batches(version)}:
+        raise ConfigError(f"'{args.batch}' is not a batch of {version.label}; `modelops batches {version.name}` "
+                          "lists them.")
     overview = monitor(store, version, settings)
     if args.html:
         from core.monitoring.report import write_report
 
         batch = args.batch or (overview.batches["batch"].iloc[-1] if len(overview.batches) else None)
+        if batch is not None and batch not in set(overview.batches["batch"]):
+            raise ConfigError(f"'{batch}' is not a batch of {version.label}; `modelops batches {version.name}` "
+                              "lists them.")
         if batch is None:
             raise ConfigError(f"{version.label} has no scored batch yet: nothing to report.")
         path = write_report(store, overview, batch, args.html)

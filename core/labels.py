@@ -47,7 +47,8 @@ class LabelReport:
         if self.duplicates:
             out.append(f"{self.duplicates} label rows repeated a key; the last one of each was used.")
         if self.missing_target:
-            out.append(f"{self.missing_target} label rows had no value in '{self.target}' and were not used.")
+            out.append(f"{self.missing_target} label rows had no usable value in '{self.target}' (empty, or not a "
+                       "number for a regression model) and were not used.")
         if self.unknown_classes:
             out.append(f"Labels name classes the model never predicts: {', '.join(self.unknown_classes)}.")
         return out

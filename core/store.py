@@ -210,7 +210,13 @@ class Store:
         self.home = modelops_home(home).resolve()
         # Only a store folder the user chose holds the signing key (see core.artifact.key_folder).
         self.key_home = home
-        self.home.mkdir(parents=True, exist_ok=True)
+        if self.home.exists() and not self.home.is_dir():
+            raise StoreError(f"The store folder {self.home} is a file; point MODELOPS_HOME (or --home) at a folder.")
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"The store folder {self.home} cannot be created ({exc.strerror}); point "
+                             "MODELOPS_HOME (or --home) at a writable folder.") from None
         self.url = url or catalog_url(self.home)
         try:
             self.engine = _engine(self.url)
@@ -369,6 +375,13 @@ class Store:
         with self.engine.begin() as conn:
             return [_batch(r._mapping) for r in conn.execute(q).all()]
 
+    def find_batches(self, version: ModelVersion, source_sha256: str) -> list[BatchRecord]:
+        """Earlier batches of ``version`` scored from a file with these exact bytes."""
+        q = (sa.select(batches).where(batches.c.model_version_id == version.id,
+                                      batches.c.source_sha256 == source_sha256).order_by(batches.c.scored_at))
+        with self.engine.begin() as conn:
+            return [_batch(r._mapping) for r in conn.execute(q).all()]
+
     def get_batch(self, batch_id: str) -> BatchRecord:
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first()
@@ -387,12 +400,17 @@ class Store:
         tables = []
         for b in records:
             path = self.home / b.path
-            if columns is None:
-                wanted = None
-            else:
-                present = set(pq.read_schema(path).names)
-                wanted = [c for c in columns if c in present]
-            t = pq.read_table(path, columns=wanted)
+            try:
+                if columns is None:
+                    wanted = None
+                else:
+                    present = set(pq.read_schema(path).names)
+                    wanted = [c for c in columns if c in present]
+                t = pq.read_table(path, columns=wanted)
+            except (OSError, pa.ArrowException) as exc:
+                raise StoreError(f"The scored rows of batch {b.id} ({path}) are missing or damaged "
+                                 f"({str(exc).splitlines()[0][:120]}); the catalog still lists the batch. Restore "
+                                 "the file from a backup.") from None
             tables.append(t.append_column("__batch", pa.array([b.id] * t.num_rows, pa.string())))
         if not tables:
             return pd.DataFrame(columns=(columns or []) + ["__batch"])

@@ -64,18 +64,29 @@ if batch is not None:
     for w in loaded.report.warnings:
         st.info(w)
     # Streamlit reruns this script on every click: score and log one upload once, then reuse it.
-    token = (version.id if version else artifact.path, sha256_bytes(data), bool(log and version))
+    source = (version.id if version else artifact.path, sha256_bytes(data))
+    logged = st.session_state.setdefault("mo_logged_uploads", {})  # (model, file) -> its ScoredBatch
+    token = (*source, bool(log and version))
     done = state.get(state.SCORED)
     if not done or done[0] != token:
-        if log and version is not None:
+        if log and version is not None and source in logged:
+            scored = logged[source]  # already logged in this session: never log the same upload twice
+        elif log and version is not None:
+            earlier = the_store.find_batches(version, sha256_bytes(data))
             scored = safely(score_and_log, the_store, version, loaded.frame, name=batch.name,
                             source_sha256=sha256_bytes(data))
+            if scored is not None:
+                logged[source] = scored
+                st.session_state["labels_batch"] = scored.batch_id  # labels now go to this batch
+                st.session_state["mo_score_repeat"] = earlier[-1].id if earlier else None
         else:
             scored = safely(score_batch, artifact, loaded.frame, name=batch.name)
         if scored is None:
             st.stop()
         state.put(state.SCORED, (token, scored))
     scored = state.get(state.SCORED)[1]
+    if scored.batch_id and st.session_state.get("mo_score_repeat"):
+        st.warning(t("score.repeat", batch=st.session_state["mo_score_repeat"]))
     if scored.batch_id:
         st.success(t("score.logged", batch=scored.batch_id, model=version.label))
     c = st.columns(3)

@@ -3,6 +3,8 @@ feature drift, data quality, performance once labels arrive, alerts, and an HTML
 
 import json
 
+import pandas as pd
+
 import streamlit as st
 
 from core import charts
@@ -45,7 +47,8 @@ with st.expander(t("monitor.settings")):
     perf_drop = c.number_input(t("monitor.performance_drop"), 0.0, 1.0, 0.05, 0.01, key="monitor_perf_drop")
     threshold = None
     if test != "auto":
-        threshold = st.number_input(t("monitor.threshold"), 0.0, 10.0, float(REGISTRY[test].default_threshold),
+        top = 1.0 if REGISTRY[test].score_kind == "p_value" else 10.0  # a p-value is at most 1
+        threshold = st.number_input(t("monitor.threshold"), 0.001, top, float(REGISTRY[test].default_threshold),
                                     0.01, format="%.3f", key=f"monitor_threshold_{test}")
 settings = MonitorSettings(drift_share=drift_share, tests={} if test == "auto" else {"*": test},
                            thresholds={} if threshold is None else {"*": threshold}, performance_drop=perf_drop)
@@ -136,10 +139,19 @@ with tab_quality:
                                     "training_share": st.column_config.NumberColumn(format="percent")})
 
 with tab_alerts:
-    stored = the_store.alerts(version)
-    if stored.empty:
+    if not settings.is_default():
+        st.info(t("monitor.what_if"))
+    alert_columns = {"severity": t("monitor.col_severity"), "batch_id": t("monitor.batch"),
+                     "message": t("monitor.col_message"), "value": t("monitor.col_value"),
+                     "threshold": t("monitor.threshold_label")}
+    current = pd.DataFrame(ov.alerts, columns=list(alert_columns))  # critical first (core sorts them)
+    if current.empty:
         st.success(t("monitor.no_alerts"))
     else:
-        st.dataframe(stored.drop(columns=["id", "model_version_id"]).iloc[::-1], width="stretch", hide_index=True,
-                     column_config={"value": st.column_config.NumberColumn(format="%.4g"),
-                                    "threshold": st.column_config.NumberColumn(format="%.4g")})
+        st.dataframe(current.rename(columns=alert_columns), width="stretch", hide_index=True,
+                     column_config={alert_columns["message"]: st.column_config.TextColumn(width="large"),
+                                    alert_columns["value"]: st.column_config.NumberColumn(format="%.4g"),
+                                    alert_columns["threshold"]: st.column_config.NumberColumn(format="%.4g")})
+    stored = the_store.alerts(version)
+    with st.expander(t("monitor.history", n=len(stored))):
+        st.dataframe(stored.drop(columns=["id", "model_version_id"]).iloc[::-1], width="stretch", hide_index=True)

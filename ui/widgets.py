@@ -24,6 +24,8 @@ def safely(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except ModelOpsError as exc:
         st.error(str(exc))
+    except OSError as exc:  # permissions, a full disk: the user's to fix, not a bug
+        st.error(t("error.os", what=exc.strerror or str(exc), path=exc.filename or ""))
     except Exception:  # a bug: log the traceback, never show it
         error_id = uuid.uuid4().hex[:8]
         _log(error_id)

@@ -16,7 +16,10 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
-from core.monitoring.stattests import CATEGORICAL, KINDS, NUMERIC, choose_default, get_test, prepare, tests_for
+from core.monitoring.stattests import (CATEGORICAL, FEW_VALUES, KINDS, NUMERIC, _n_values, choose_default, get_test,
+                                      prepare, tests_for)
+
+PER_VALUE_TESTS = ("chisquare", "z")  # tests that treat every distinct value as a category
 
 COLUMNS = ["column", "kind", "test", "score", "threshold", "drifted", "score_kind", "ref_rows", "cur_rows"]
 FEW_VALUES_TO_CHART = 10  # a numeric column with at most this many values is charted per value
@@ -179,6 +182,15 @@ def column_drift(reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str
         if isinstance(ref, pd.DataFrame) or isinstance(cur, pd.DataFrame):
             raise ConfigError(f"Column '{column}' appears more than once; drift needs unique column names.")
         samples = prepare(clean_values(ref, kind), clean_values(cur, kind), kind)
+        if test is not None and test.name in PER_VALUE_TESTS and kind == NUMERIC \
+                and _n_values(samples, FEW_VALUES) > FEW_VALUES:
+            # Chi-square and the z-test count each distinct value as a category: on a measurement
+            # every value is new, so they would call any batch drifted (or none).
+            if column in (tests or {}):
+                raise ConfigError(f"Drift test '{test.name}' treats every value of '{column}' as a category, "
+                                  f"but '{column}' is a measurement with many distinct values; choose one of: "
+                                  "ks, wasserstein, jensenshannon, psi.")
+            test, threshold = None, (thresholds or {}).get(column)
         chosen = test or choose_default(samples)
         try:
             res = chosen.run(samples, threshold)

@@ -44,7 +44,7 @@ class MonitorSettings:
         for name in ("drift_share", "missing_increase", "unseen_share"):
             v = getattr(self, name)
             if not 0 < v <= 1:
-                raise ConfigError(f"Monitoring setting {name} must be between 0 and 1, got {v}.")
+                raise ConfigError(f"Monitoring setting {name} must be above 0 and at most 1, got {v}.")
         if self.performance_drop < 0:
             raise ConfigError(f"Monitoring setting performance_drop must be 0 or more, got {self.performance_drop}.")
         for col, name in {**self.tests, **({"prediction": self.prediction_test} if self.prediction_test else {})}.items():
@@ -52,6 +52,9 @@ class MonitorSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def is_default(self) -> bool:
+        return self.to_dict() == MonitorSettings().to_dict()
 
 
 @dataclass
@@ -104,8 +107,13 @@ class Overview:
 
 
 def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings | None = None, *,
-            batch_ids: list[str] | None = None, record_alerts: bool = True) -> Overview:
-    """Compute model health for ``version`` over its logged batches (or only ``batch_ids``)."""
+            batch_ids: list[str] | None = None, record_alerts: bool | None = None) -> Overview:
+    """Compute model health for ``version`` over its logged batches (or only ``batch_ids``).
+
+    Alerts are stored in the catalog only for the thresholds the model is monitored with (the
+    defaults, unless ``record_alerts`` says otherwise): a what-if run with other tests or
+    thresholds shows its alerts without writing them into the model's history.
+    """
     settings = settings or MonitorSettings()
     settings.validate()
     meta = version.metadata
@@ -114,7 +122,13 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
     records = store.list_batches(version)
     if batch_ids is not None:
         wanted = set(batch_ids)
+        unknown = sorted(wanted - {b.id for b in records})
+        if unknown:
+            raise ConfigError(f"{', '.join(unknown)} is not a batch of {version.label}; "
+                              f"`modelops batches {version.name}` lists them.")
         records = [b for b in records if b.id in wanted]
+    lost = [b for b in records if not (store.home / b.path).is_file()]
+    records = [b for b in records if b not in lost]
     reference = store.reference(version, columns=list(kinds))
     if reference is not None:
         # Every test here compares marginal distributions, so each numeric column can be sorted on
@@ -122,7 +136,8 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
         reference = reference.assign(**{c: np.sort(pd.to_numeric(reference[c], errors="coerce").to_numpy(float))
                                         for c, k in kinds.items() if k == "numeric" and c in reference.columns})
     holdout = store.holdout(version)
-    notes = []
+    notes = [f"The scored rows of batch {b.id} ({b.path}) are missing from the store folder; it is left out. "
+             "Restore the file from a backup." for b in lost]
     if reference is None:
         notes.append("This model version has no reference sample: feature drift is not computed.")
     regression = version.task == "regression"
@@ -185,7 +200,8 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
     feature_drift = pd.concat(drift_rows, ignore_index=True) if drift_rows else pd.DataFrame(
         columns=["batch", "column", "kind", "test", "score", "threshold", "drifted"])
     found = find_alerts(batches_df, feature_drift, quality, perf, meta, metric, settings)
-    if record_alerts:
+    record = settings.is_default() if record_alerts is None else record_alerts
+    if record:
         store.record_alerts(version, found)
     return Overview(version, settings, batches_df, feature_drift, pd.DataFrame(share_rows), quality, perf, found,
                     metric, drift_by_batch, notes)

@@ -113,8 +113,9 @@ Dataset drift when at least {overview.settings.drift_share:.0%} of features drif
 
 def write_report(store: st.Store, overview: Overview, batch_id: str, path: str | os.PathLike) -> Path:
     """Write the report atomically and return its path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from core.export import writable_file
+
+    path = writable_file(path, "report.html")
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(render_report(store, overview, batch_id), encoding="utf-8")
     os.replace(tmp, path)

@@ -56,23 +56,28 @@ def test_pages_without_a_registered_model_say_where_to_start():
         assert needle in texts(at)
 
 
-def test_score_page_scores_logs_once_and_takes_labels(isolated_home, loan_model):
+def test_score_page_scores_logs_once_and_takes_labels(isolated_home, loan_model, loans):
     store = st_store.Store(isolated_home)
     version = store.register_model(loan_model)
+    older = score_and_log(store, version, loans.drop(columns="default").head(3), name="older.csv")
     at = page("pages/6_Score.py")
     assert at.selectbox(key="score_model").value == version.id
     data = (SAMPLE_DATA / "credit_batch.csv").read_bytes()  # wrong columns for this model: a clear error
     at.file_uploader(key="score_batch_upload").set_value(("credit.csv", data, "text/csv")).run()
     assert not at.exception and any("lacks" in e.value for e in at.error)
-    assert store.list_batches(version) == []
+    assert [b.id for b in store.list_batches(version)] == [older.batch_id]
 
     batch = "loan_id,income,amount,purpose,region,years_employed\nA1,50000,9000,car,north,3\nA2,20000,25000,boat,south,\n"
     at.file_uploader(key="score_batch_upload").set_value(("new.csv", batch.encode(), "text/csv")).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "Logged as batch" in texts(at) and "boat" in texts(at)
     at.run()  # a rerun (any click) must not log the same upload again
-    [logged] = store.list_batches(version)
-    assert logged.rows == 2
+    at.checkbox(key="score_log").uncheck().run()
+    at.checkbox(key="score_log").check().run()  # nor does switching logging off and on
+    assert [b.id for b in store.list_batches(version)][0] == older.batch_id
+    logged = store.list_batches(version)[-1]
+    assert len(store.list_batches(version)) == 2 and logged.rows == 2
+    assert at.selectbox(key="labels_batch").value == logged.id  # labels go to the batch just scored
 
     labels = "loan_id,default\nA1,no\nA2,yes\nZZ,no\n"
     at.file_uploader(key="labels_upload").set_value(("labels.csv", labels.encode(), "text/csv")).run()

@@ -155,3 +155,21 @@ def test_a_model_trained_in_one_folder_predicts_from_another(tmp_path):
               "--out", "m.joblib").returncode == 0
     p = go(b, "predict", a / "m.joblib", SAMPLE_DATA / "credit_batch.csv", "--out", "p.csv")
     assert p.returncode == 0, p.stderr
+
+
+def test_a_store_folder_that_is_a_file_exits_2(tmp_path):
+    home = tmp_path / "not-a-folder"
+    home.write_text("x")
+    for args in (["models"], ["batches", "credit"], ["monitor", "credit"]):
+        p = run(*args, home=home)
+        assert p.returncode == 2 and "is a file" in p.stderr, (args, p.stderr)
+
+
+def test_monitor_names_an_unknown_batch_and_an_html_folder(tmp_path, isolated_home):
+    assert run("demo", home=isolated_home).returncode == 0
+    p = run("monitor", "credit-demo", "--batch", "b-nope", home=isolated_home)
+    assert p.returncode == 2 and "'b-nope' is not a batch of credit-demo v1" in p.stderr
+    p = run("monitor", "credit-demo", "--html", tmp_path, home=isolated_home)
+    assert p.returncode == 2 and "is a folder" in p.stderr
+    p = run("monitor", "credit-demo", "--test", "balance=chisquare", home=isolated_home)
+    assert p.returncode == 2 and "'balance' is a measurement" in p.stderr

@@ -121,3 +121,29 @@ def test_html_report_is_self_contained_and_escapes_data(history):
     assert "income" in html and moved in html
     with pytest.raises(ConfigError, match="not a batch"):
         render_report(store, monitor(store, version), "b-unknown")
+
+
+def test_a_what_if_run_shows_alerts_without_storing_them(history):
+    store, version, _, _ = history
+    ov = monitor(store, version, MonitorSettings(drift_share=0.2))
+    assert ov.alerts and store.alerts(version).empty
+    monitor(store, version)
+    assert not store.alerts(version).empty
+
+
+def test_chi_square_on_a_measurement_is_refused_or_falls_back(history):
+    store, version, _, _ = history
+    with pytest.raises(ConfigError, match="'income' is a measurement"):
+        monitor(store, version, MonitorSettings(tests={"income": "chisquare"}))
+    ov = monitor(store, version, MonitorSettings(tests={"*": "chisquare"}))
+    t = ov.feature_drift.drop_duplicates("column").set_index("column")["test"]
+    assert t["purpose"] == "chisquare" and t["income"] in ("ks", "wasserstein")
+
+
+def test_a_lost_batch_file_is_left_out_with_a_note_and_an_unknown_batch_is_named(history):
+    store, version, same, moved = history
+    (store.home / store.get_batch(same).path).unlink()
+    ov = monitor(store, version)
+    assert list(ov.batches["batch"]) == [moved] and any(same in n for n in ov.notes)
+    with pytest.raises(ConfigError, match="'?b-nope'? is not a batch"):
+        monitor(store, version, batch_ids=["b-nope"])
