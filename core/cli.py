@@ -430,7 +430,7 @@ def cmd_monitor(args) -> int:
         print(f"  latest {h['main_metric']}: {h['latest_performance']:.4f} (holdout {h['holdout_performance']:.4f})")
     for _, r in overview.batches.iterrows():
         share = "-" if r["drift_share"] is None else f"{r['drift_share']:.0%}"
-        print(f"  {r['batch']}  {r['rows']:>7} rows  drifted features {r['drifted_features']}/{r['features_tested']}"
+        print(f"  {r['batch']}  {str(r['scored_at'])[:10]}  {str(r['source'] or '')[:28]:<28} {r['rows']:>7} rows  drifted features {r['drifted_features']}/{r['features_tested']}"
               f" ({share}){'  DATASET DRIFT' if r['dataset_drift'] else ''}"
               f"{'  prediction drift' if r['prediction_drifted'] else ''}")
     for a in overview.alerts:
@@ -444,8 +444,9 @@ def cmd_demo(args) -> int:
     from core.demo import seed_demo
     from core.store import Store
 
-    version = seed_demo(Store(args.home))
-    print(f"Demo ready: {version.label}. Try `modelops monitor {version.name}` or the Monitor page.")
+    versions = seed_demo(Store(args.home))
+    names = ", ".join(v.label for v in versions)
+    print(f"Demo ready: {names}. Try `modelops monitor {versions[0].name}` or the Monitor page.")
     return 0
 
 

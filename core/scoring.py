@@ -121,7 +121,7 @@ def _check_duplicate_ids(frame: pd.DataFrame, metadata: dict, check: BatchCheck,
 
 
 def score_and_log(store: st.Store, version: st.ModelVersion, frame: pd.DataFrame, *, name: str = "the batch",
-                  source_sha256: str | None = None) -> ScoredBatch:
+                  source_sha256: str | None = None, scored_at: str | None = None) -> ScoredBatch:
     """Score ``frame`` with a registered model version and append it to the store.
 
     The returned frame starts with a ``prediction_id`` column; a labels file that carries
@@ -135,7 +135,7 @@ def score_and_log(store: st.Store, version: st.ModelVersion, frame: pd.DataFrame
     scored.frame.insert(0, id_col, ids)
     rows = stored_rows(scored, artifact.metadata.get("features", []), artifact.metadata.get("task"), ids)
     store.log_batch(version, rows, source_name=name, source_sha256=source_sha256, issues=scored.check.issues,
-                    flagged_rows=scored.check.flagged_rows, batch_id=batch_id)
+                    flagged_rows=scored.check.flagged_rows, batch_id=batch_id, scored_at=scored_at)
     scored.batch_id = batch_id
     return scored
 

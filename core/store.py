@@ -351,16 +351,17 @@ class Store:
     # --- batches --------------------------------------------------------------------------
     def log_batch(self, version: ModelVersion, rows: pd.DataFrame, *, source_name: str | None = None,
                   source_sha256: str | None = None, issues: list | None = None, flagged_rows: int = 0,
-                  batch_id: str | None = None) -> BatchRecord:
+                  batch_id: str | None = None, scored_at: str | None = None) -> BatchRecord:
         """Append one scored batch: write its Parquet file, then register it in one transaction.
 
         ``rows`` must already carry the store columns (prediction id, prediction, ...); see
-        core.scoring.log_scored.
+        core.scoring.score_and_log. ``scored_at`` (ISO time) back-dates a batch imported from
+        history, such as the demo's months; by default it is now.
         """
         batch_id = batch_id or _new_id("b")
         path = self.home / "batches" / str(version.id) / f"{batch_id}.parquet"
         write_parquet_atomically(pa.Table.from_pandas(rows, preserve_index=False), path)
-        record = dict(id=batch_id, model_version_id=version.id, scored_at=now(), rows=len(rows),
+        record = dict(id=batch_id, model_version_id=version.id, scored_at=scored_at or now(), rows=len(rows),
                       flagged_rows=int(flagged_rows), source_name=source_name, source_sha256=source_sha256,
                       path=str(path.relative_to(self.home)), issues_json=json.dumps(issues or [], ensure_ascii=False,
                                                                                    default=str))

@@ -130,3 +130,39 @@ def test_parallel_writer_processes_lose_and_corrupt_nothing(store, loan_model):
     for seed in range(4):
         for i in range(6):
             assert rows["loan_id"].str.startswith(f"w{seed}-{i}-").any()
+
+
+WRITER = """
+import sys, numpy as np, pandas as pd
+from core import store as st
+s = st.Store(sys.argv[1]); v = s.get_version(int(sys.argv[2]))
+rows = pd.DataFrame({st.PREDICTION_ID: [f"x{i}" for i in range(300_000)], st.PREDICTION: "no",
+                     "income": np.random.default_rng(0).normal(size=300_000)})
+print("ready", flush=True)
+while True:
+    s.log_batch(v, rows, source_name="big.csv")
+"""
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.4, 0.9])
+def test_a_writer_killed_mid_batch_leaves_the_catalog_consistent(store, loan_model, delay):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    v = store.register_model(loan_model)
+    p = subprocess.Popen([sys.executable, "-c", WRITER, str(store.home), str(v.id)], stdout=subprocess.PIPE,
+                         text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    assert p.stdout.readline().strip() == "ready"
+    time.sleep(delay)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(30)
+    for b in store.list_batches(v):  # every batch the catalog knows is whole
+        assert len(store.read_batch(b, [st.PREDICTION_ID])) == b.rows == 300_000
+    listed = {store.home / b.path for b in store.list_batches(v)}
+    finished = set((store.home / "batches" / str(v.id)).glob("*.parquet")) if (store.home / "batches").exists() else set()
+    assert finished == listed or finished - listed <= {max(finished, key=os.path.getmtime)}  # at most the last file
+    store.log_batch(v, pd.DataFrame({st.PREDICTION_ID: ["after"], st.PREDICTION: ["no"]}))  # no lock left behind
+    assert store.list_batches(v)[-1].rows == 1
