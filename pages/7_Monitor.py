@@ -64,16 +64,17 @@ cards = st.columns(5)
 cards[0].metric(t("monitor.batches"), f"{h['batches']:,}")
 cards[1].metric(t("monitor.rows"), f"{h['rows_scored']:,}")
 cards[2].metric(t("monitor.drifted"), f"{h['drifted_features_latest']} / {h['features_tested']}",
-                t("monitor.dataset_drift") if h["dataset_drift_latest"] else None, delta_color="inverse")
+                t("monitor.dataset_drift") if h["dataset_drift_latest"] else None, delta_color="inverse",
+                delta_arrow="off")
 cards[3].metric(t("monitor.alerts"), h["alerts"], t("monitor.critical", n=h["critical_alerts"]) if h["critical_alerts"]
-                else None, delta_color="inverse")
+                else None, delta_color="inverse", delta_arrow="off")
 if h["latest_performance"] is not None:
     delta = None if h["holdout_performance"] is None else \
         f"{h['latest_performance'] - h['holdout_performance']:+.3f} {t('monitor.vs_holdout')}"
     cards[4].metric(t("monitor.performance", metric=h["main_metric"]), f"{h['latest_performance']:.3f}", delta)
 else:
     cards[4].metric(t("monitor.performance", metric=h["main_metric"]), "—", t("monitor.no_labels"),
-                    delta_color="off")
+                    delta_color="off", delta_arrow="off")
 for n in ov.notes:
     st.info(n)
 
