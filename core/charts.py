@@ -140,7 +140,7 @@ def _batch_axis(batches: pd.DataFrame) -> list[str]:
     """Short, ordered x labels for batches: scoring time, and the file name when known."""
     # The batch number makes every label unique: two uploads of one file in the same minute must
     # stay two bars, not be merged by plotly into one category.
-    return [f"#{i} {str(t)[:16].replace('T', ' ')}<br>{(s or '')[:24]}"
+    return [f"#{i} {str(t)[:10]}<br>{(s or '')[:18]}"
             for i, (t, s) in enumerate(zip(batches["scored_at"], batches["source"]), start=1)]
 
 
@@ -156,7 +156,8 @@ def drift_share_over_time(batches: pd.DataFrame, threshold: float, title: str, t
     fig = _fig(title, yaxis=dict(tickformat=".0%", range=[0, 1.05]))
     colors = [PALETTE[3] if d else PALETTE[0] for d in batches["dataset_drift"]]
     fig.add_bar(x=_batch_axis(batches), y=batches["drift_share"].astype(float), marker_color=colors, showlegend=False)
-    fig.add_hline(y=threshold, line_dash="dash", line_color=PALETTE[3], annotation_text=threshold_label)
+    fig.add_hline(y=threshold, line_dash="dash", line_color="#444444", annotation_text=threshold_label,
+                  annotation_position="top left", annotation_bgcolor="white")
     return fig
 
 

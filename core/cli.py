@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
     mo.add_argument("--html", help="write a self-contained HTML report of one batch to this path")
     mo.add_argument("--json", action="store_true")
 
-    sub.add_parser("demo", help="fill the store with a demo model and two scored, labelled sample batches")
+    sub.add_parser("demo", help="fill the store with two demo models and months of scored, labelled batches")
 
     pf = sub.add_parser("profile", help="show how a CSV is read and what each column looks like")
     pf.add_argument("data")

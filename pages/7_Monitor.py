@@ -146,6 +146,8 @@ with tab_alerts:
                      "message": t("monitor.col_message"), "value": t("monitor.col_value"),
                      "threshold": t("monitor.threshold_label")}
     current = pd.DataFrame(ov.alerts, columns=list(alert_columns))  # critical first (core sorts them)
+    current["severity"] = current["severity"].map(lambda s: t(f"severity.{s}"))
+    current["batch_id"] = current["batch_id"].map(lambda b: names.get(b, b))
     if current.empty:
         st.success(t("monitor.no_alerts"))
     else:

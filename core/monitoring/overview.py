@@ -196,6 +196,12 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
     batches_df = pd.DataFrame(batch_rows, columns=[
         "batch", "scored_at", "source", "rows", "flagged_rows", "features_tested", "drifted_features", "drift_share",
         "dataset_drift", "prediction_test", "prediction_drift_score", "prediction_drifted", "labelled_rows", metric])
+    chosen = settings.tests.get("*")
+    if chosen and drift_rows:
+        kept = sorted(set(pd.concat(drift_rows).query("test != @chosen")["column"]))
+        if kept:
+            notes.append(f"The {get_test(chosen).label} test does not fit {', '.join(kept)} (a measurement, or "
+                         "another kind of column); those keep their default test.")
     quality = quality_table(records, features)
     feature_drift = pd.concat(drift_rows, ignore_index=True) if drift_rows else pd.DataFrame(
         columns=["batch", "column", "kind", "test", "score", "threshold", "drifted"])

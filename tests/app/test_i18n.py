@@ -11,7 +11,7 @@ DYNAMIC = {"prep.opt.": ["median", "mean", "most_frequent", "constant", "drop_ro
            "task.": ["auto", "classification", "regression"], "train.strategy.": ["grid", "random", "halving"],
            "data.sample.": ["credit", "bikeshare"],
            "kind.": ["numeric", "categorical", "boolean", "datetime", "text", "id", "constant", "empty"],
-           "role.": ["feature", "drop", "target"]}
+           "role.": ["feature", "drop", "target"], "severity.": ["critical", "warning", "info"]}
 
 
 def tables():

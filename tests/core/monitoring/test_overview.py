@@ -138,6 +138,7 @@ def test_chi_square_on_a_measurement_is_refused_or_falls_back(history):
     ov = monitor(store, version, MonitorSettings(tests={"*": "chisquare"}))
     t = ov.feature_drift.drop_duplicates("column").set_index("column")["test"]
     assert t["purpose"] == "chisquare" and t["income"] in ("ks", "wasserstein")
+    assert any("does not fit" in n and "income" in n for n in ov.notes)
 
 
 def test_a_lost_batch_file_is_left_out_with_a_note_and_an_unknown_batch_is_named(history):
