@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
-from core.monitoring.stattests import (CATEGORICAL, FEW_VALUES, KINDS, NUMERIC, _n_values, choose_default, get_test,
-                                      prepare, tests_for)
+from core.monitoring.stattests import (CATEGORICAL, FEW_VALUES, KINDS, NUMERIC, choose_default, get_test,
+                                      n_values_capped, prepare, tests_for)
 
 PER_VALUE_TESTS = ("chisquare", "z")  # tests that treat every distinct value as a category
 
@@ -183,7 +183,7 @@ def column_drift(reference: pd.DataFrame, current: pd.DataFrame, kinds: dict[str
             raise ConfigError(f"Column '{column}' appears more than once; drift needs unique column names.")
         samples = prepare(clean_values(ref, kind), clean_values(cur, kind), kind)
         if test is not None and test.name in PER_VALUE_TESTS and kind == NUMERIC \
-                and _n_values(samples, FEW_VALUES) > FEW_VALUES:
+                and n_values_capped(samples, FEW_VALUES) > FEW_VALUES:
             # Chi-square and the z-test count each distinct value as a category: on a measurement
             # every value is new, so they would call any batch drifted (or none).
             if column in (tests or {}):

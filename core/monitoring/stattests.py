@@ -175,7 +175,7 @@ def _unique_sorted(a: np.ndarray) -> np.ndarray:
     return a[np.concatenate(([True], a[1:] != a[:-1]))]
 
 
-def _n_values(s: Samples, cap: int) -> int:
+def n_values_capped(s: Samples, cap: int) -> int:
     """Distinct values of reference and current together, exact up to ``cap`` (else more than cap)."""
     if s.kind == CATEGORICAL:
         return len(s.categories)
@@ -374,7 +374,7 @@ def get_test(name: str) -> StatTest:
 
 def choose_default(samples: Samples) -> StatTest:
     """Evidently's default test for prepared samples (see the module docstring)."""
-    n_values = _n_values(samples, FEW_VALUES)
+    n_values = n_values_capped(samples, FEW_VALUES)
     discrete = samples.kind == CATEGORICAL or n_values <= FEW_VALUES
     if samples.n_ref <= SMALL_REFERENCE_ROWS:
         if not discrete:
