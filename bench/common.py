@@ -1,0 +1,71 @@
+"""What every benchmark shares: a result row, a median timer and seeded generated data.
+
+Each benchmark module exposes ``run(quick: bool, repeat: int) -> list[Row]``; ``bench.run``
+collects the rows, prints them as a table and writes ``bench/RESULTS.md``. A row always
+carries the bare library's figure from the same run, so a ratio never compares two machines.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+SEED = 0
+
+
+@dataclass
+class Row:
+    """One line of the results table.
+
+    ``ours`` and ``against`` are what ran (with sizes); ``ours_value``/``against_value`` the
+    median figures in ``unit``; ``ratio`` a free-text ratio (e.g. "1.02x"); ``target`` the
+    issue's target in words; ``met`` True/False, or None when there is no target or the row was
+    skipped; ``note`` anything a reader needs (why it misses, why it was skipped).
+    """
+
+    path: str
+    ours: str
+    against: str = "-"
+    ours_value: float | None = None
+    against_value: float | None = None
+    unit: str = "s"
+    ratio: str = "-"
+    target: str = "-"
+    met: bool | None = None
+    note: str = ""
+    details: dict = field(default_factory=dict)
+
+
+def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """Median wall time of ``repeat`` calls of ``fn`` and the last call's result."""
+    times, result = [], None
+    for _ in range(max(1, repeat)):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def loan_frame(n: int, seed: int = SEED, *, numeric: int = 20, categorical: int = 5,
+               missing: float = 0.0, shift: float = 0.0, shifted: int = 3) -> pd.DataFrame:
+    """Generated loan-like data: ``numeric`` normal columns (the first ``shifted`` moved by
+    ``shift``), ``categorical`` 8-level columns, an optional share of missing numeric cells and a
+    binary ``target`` that depends on a few of them."""
+    rng = np.random.default_rng(seed)
+    cols = {f"num_{i}": rng.normal(shift if i < shifted else 0.0, 1.0, n) for i in range(numeric)}
+    for i in range(categorical):
+        cols[f"cat_{i}"] = rng.choice(list("abcdefgh"), n)
+    out = pd.DataFrame(cols)
+    logit = out["num_0"] + 0.5 * out["num_1"] - (out.get("cat_0") == "a") * 1.0 if categorical else out["num_0"]
+    out["target"] = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "yes", "no")
+    if missing:
+        for i in range(numeric):
+            out.loc[rng.random(n) < missing, f"num_{i}"] = np.nan
+    return out
