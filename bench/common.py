@@ -69,3 +69,33 @@ def loan_frame(n: int, seed: int = SEED, *, numeric: int = 20, categorical: int 
         for i in range(numeric):
             out.loc[rng.random(n) < missing, f"num_{i}"] = np.nan
     return out
+
+
+def monitored_store(home: str, rows: int, batches: int, seed: int = SEED, train_rows: int = 20_000):
+    """A throw-away store at ``home`` holding one logistic model trained on ``loan_frame`` and
+    ``batches`` logged batches totalling ``rows`` rows, the last third shifted (drift to find).
+
+    Returns ``(store, version)``. Sets ``MODELOPS_HOME`` so that everything started from here
+    (the app, the CLI) opens the same store.
+    """
+    import os
+
+    os.environ["MODELOPS_HOME"] = home
+    from core import store as st
+    from core.artifact import save_trained_model
+    from core.evaluate import evaluate_training
+    from core.scoring import score_and_log
+    from core.train import SearchConfig, train
+
+    result = train(loan_frame(train_rows, seed), "target",
+                   search=SearchConfig(models=["logistic_regression"], cv=3,
+                                       param_grids={"logistic_regression": {"C": [1.0]}}))
+    path = save_trained_model(f"{home}/bench-model.joblib", result, evaluate_training(result, importance_repeats=1))
+    store = st.Store(home)
+    version = store.register_model(path)
+    per = max(1, rows // batches)
+    for b in range(batches):
+        shift = 0.5 if b >= 2 * batches // 3 else 0.0
+        batch = loan_frame(per, seed + 1 + b, shift=shift).drop(columns="target")
+        score_and_log(store, version, batch, name=f"batch{b:02d}.csv")
+    return store, version
