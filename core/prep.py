@@ -26,6 +26,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (MinMaxScaler, OneHotEncoder, OrdinalEncoder, RobustScaler,
                                    StandardScaler)
 
+from core.config import limits
 from core.errors import ConfigError
 from core.profile import Profile, missing_mask
 from core.transformers import ColumnCaster, DatetimeParts, OutlierClipper
@@ -151,7 +152,47 @@ def plan_features(profile: Profile, config: PrepConfig) -> FeaturePlan:
     if not plan.columns:
         reasons = "; ".join(f"{k}: {v}" for k, v in dropped.items()) or "no columns besides the target"
         raise ConfigError(f"No usable feature columns are left ({reasons}). Keep at least one column.")
+    check_encoded_width(plan, profile, config)
     return plan
+
+
+def encoded_widths(plan: FeaturePlan, profile: Profile, config: PrepConfig) -> dict[str, int]:
+    """How many model columns each input column becomes, at most, before selection.
+
+    One-hot keeps at most ``max_categories`` columns per input (rarer values share an
+    "infrequent" column), so this is an upper bound known before anything is fitted.
+    """
+    distinct = {c.name: c.distinct for c in profile.columns}
+    widths = {name: 1 for name in plan.numeric}
+    widths.update({name: 5 for name in plan.datetime})  # year, month, day, weekday, hour
+    for name in plan.categorical:
+        if config.encoding != "onehot":
+            widths[name] = 1
+        else:
+            n = max(1, distinct.get(name, 1))
+            widths[name] = 1 if n <= 2 else min(n, config.max_categories)
+    return widths
+
+
+def check_encoded_width(plan: FeaturePlan, profile: Profile, config: PrepConfig) -> None:
+    """Refuse, before any fit, a preparation whose encoded table would be wider than the limit.
+
+    The encoded features are held densely in memory for every fit; a few thousand columns is
+    already slow, tens of thousands exhausts memory. The message names the widest columns and
+    the settings that narrow them.
+    """
+    limit = limits().max_encoded_width
+    widths = encoded_widths(plan, profile, config)
+    total = sum(widths.values())
+    if total <= limit:
+        return
+    widest = sorted(((w, n) for n, w in widths.items() if w > 1), reverse=True)[:5]
+    named = ", ".join(f"'{n}' ({w})" for w, n in widest) or "every column adds one"
+    raise ConfigError(
+        f"The prepared data would have up to {total:,} columns, over the limit of {limit:,} "
+        f"(MODELOPS_MAX_ENCODED_WIDTH). Widest after encoding: {named}. Use ordinal encoding, "
+        "lower the most categories kept per column, or drop some columns."
+    )
 
 
 @dataclass

@@ -75,3 +75,42 @@ def test_feature_scores_mark_the_k_selected():
 def test_invalid_settings_name_the_setting(setting, value):
     with pytest.raises(ConfigError, match=f"{setting}={value!r}"):
         PrepConfig(**{setting: value}).validate("classification")
+
+
+def _wide_frame(levels: int = 40, n: int = 400) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({
+        "city": rng.choice([f"city_{i}" for i in range(levels)], n),
+        "shop": rng.choice([f"shop_{i}" for i in range(levels)], n),
+        "amount": rng.normal(size=n),
+        "y": rng.choice(["a", "b"], n),
+    })
+
+
+def test_one_hot_wider_than_the_limit_is_refused_before_any_fit(monkeypatch):
+    monkeypatch.setenv("MODELOPS_MAX_ENCODED_WIDTH", "40")
+    frame = _wide_frame()
+    prof = profile_frame(frame, "y")
+    # 30 + 30 + 1 columns at most with the default of 30 categories kept per column
+    with pytest.raises(ConfigError, match=r"up to 61 columns, over the limit of 40.*'city' \(30\)"):
+        plan_features(prof, PrepConfig())
+    # The settings the message suggests do narrow it below the limit.
+    assert plan_features(prof, PrepConfig(encoding="ordinal")).categorical == ["city", "shop"]
+    assert plan_features(prof, PrepConfig(max_categories=10)).categorical == ["city", "shop"]
+
+
+def test_encoded_width_bound_holds_for_the_fitted_encoder():
+    from core.prep import encoded_widths
+
+    frame = _wide_frame(levels=40)
+    prof = profile_frame(frame, "y")
+    config = PrepConfig()
+    plan = plan_features(prof, config)
+    fitted = build_preprocessor(plan, config).fit(frame[plan.columns], frame["y"])
+    assert fitted.transform(frame[plan.columns]).shape[1] <= sum(encoded_widths(plan, prof, config).values())
+
+
+def test_limit_variable_must_be_a_positive_number(monkeypatch):
+    monkeypatch.setenv("MODELOPS_MAX_ENCODED_WIDTH", "lots")
+    with pytest.raises(ConfigError, match="MODELOPS_MAX_ENCODED_WIDTH must be a positive whole number"):
+        plan_features(profile_frame(_wide_frame(), "y"), PrepConfig())
