@@ -7,6 +7,7 @@ import streamlit as st
 from ui import state
 from ui.i18n import current, languages, t
 from ui.samples import load_default_sample
+from ui.widgets import report_bug
 
 st.set_page_config(page_title="ModelOps Studio", page_icon=":material/model_training:", layout="wide")
 
@@ -60,5 +61,7 @@ def _status() -> None:
 
 try:
     current_page.run()
+except Exception:  # a bug in a page: an apology with an error id, the traceback only in the log
+    report_bug()
 finally:
     _status()

@@ -129,14 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc.strerror or exc}{where}. Check the path and its permissions.", file=sys.stderr)
         return 2
     except Exception:  # a bug: keep the traceback for us, show the user one line
-        log = _log_bug(args)
-        print(f"internal error: {sys.exc_info()[0].__name__}: {sys.exc_info()[1]} "
-              f"(this is a bug; details in {log})", file=sys.stderr)
+        error_id = uuid.uuid4().hex[:8]
+        log = _log_bug(args, error_id)
+        print(f"internal error {error_id}: {sys.exc_info()[0].__name__}: {sys.exc_info()[1]} "
+              f"(this is a bug; please report the id - details in {log})", file=sys.stderr)
         return 1
 
 
-def _log_bug(args) -> Path:
-    error_id = uuid.uuid4().hex[:8]
+def _log_bug(args, error_id: str) -> Path:
     home = modelops_home(getattr(args, "home", None))
     path = home / "logs" / "errors.log"
     try:

@@ -42,6 +42,7 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("MODELOPS_HOME", str(home))
     monkeypatch.delenv("MODELOPS_SECRET_KEY", raising=False)
     monkeypatch.setenv("MODELOPS_N_JOBS", "1")
+    monkeypatch.setenv("MODELOPS_DEBUG", "1")  # the app re-raises bugs after logging, so AppTest sees them
     return home
 
 

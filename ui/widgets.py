@@ -27,13 +27,18 @@ def safely(fn, *args, **kwargs):
     except OSError as exc:  # permissions, a full disk: the user's to fix, not a bug
         st.error(t("error.os", what=exc.strerror or str(exc), path=exc.filename or ""))
     except Exception:  # a bug: log the traceback, never show it
-        error_id = uuid.uuid4().hex[:8]
-        _log(error_id)
-        st.error(t("error.bug", id=error_id))
+        report_bug()
     return None
 
 
-def _log(error_id: str) -> None:
+def report_bug() -> str:
+    """Log the exception being handled with its traceback to the store's log file and show the
+    user a short apology with an id to quote; returns the id.
+
+    With ``MODELOPS_DEBUG=1`` (the test suite sets it) the exception is raised again after
+    logging, so that AppTest sees every bug instead of a polite message.
+    """
+    error_id = uuid.uuid4().hex[:8]
     path = modelops_home() / "logs" / "errors.log"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +46,10 @@ def _log(error_id: str) -> None:
             fh.write(f"--- {dt.datetime.now().isoformat()} app error {error_id}\n{traceback.format_exc()}")
     except OSError:
         pass
+    if os.environ.get("MODELOPS_DEBUG") == "1":
+        raise
+    st.error(t("error.bug", id=error_id))
+    return error_id
 
 
 def needs(condition: bool, message_key: str, page: str | None = None, label_key: str | None = None) -> None:

@@ -138,3 +138,32 @@ def test_sidebar_status_shows_what_the_page_just_changed():
     at.selectbox(key="data_target").set_value("student").run()
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
     assert "**Target:** student" in sidebar
+
+
+def test_a_bug_shows_an_apology_with_an_id_and_logs_the_traceback(monkeypatch, isolated_home):
+    """Outside debug mode neither a bug in core (called through safely) nor one in the page's own
+    code shows a traceback: the user reads an apology and an id, the log holds the details."""
+    import core.charts
+
+    monkeypatch.delenv("MODELOPS_DEBUG")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("chart exploded")
+
+    monkeypatch.setattr(core.charts, "distribution", broken)
+    at = fresh()  # the Data page draws a distribution chart of the sample
+    assert not at.exception
+    shown = errors(at)
+    assert len(shown) == 1 and "error id" in shown[0] and "chart exploded" not in shown[0]
+    error_id = shown[0].split("error id ")[1][:8]
+    log = (isolated_home / "logs" / "errors.log").read_text()
+    assert f"app error {error_id}" in log and "RuntimeError: chart exploded" in log
+
+
+def test_bugs_reach_apptest_in_debug_mode(monkeypatch):
+    import core.charts
+
+    monkeypatch.setattr(core.charts, "distribution", lambda *a, **k: 1 / 0)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert at.exception and "division by zero" in at.exception[0].value

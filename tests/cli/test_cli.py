@@ -173,3 +173,19 @@ def test_monitor_names_an_unknown_batch_and_an_html_folder(tmp_path, isolated_ho
     assert p.returncode == 2 and "is a folder" in p.stderr
     p = run("monitor", "credit-demo", "--test", "balance=chisquare", home=isolated_home)
     assert p.returncode == 2 and "'balance' is a measurement" in p.stderr
+
+
+def test_a_bug_exits_1_with_one_line_and_an_id_and_logs_the_traceback(monkeypatch, capsys, isolated_home):
+    import core.profile
+    from core.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("profile exploded")
+
+    monkeypatch.setattr(core.profile, "profile_frame", broken)
+    code = main(["profile", str(SAMPLE_DATA / "credit_default.csv")])
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and len(err.splitlines()) == 1 and "Traceback" not in err
+    error_id = err.split("internal error ")[1][:8]
+    log = (isolated_home / "logs" / "errors.log").read_text()
+    assert f"error {error_id}" in log and "RuntimeError: profile exploded" in log and "Traceback" in log
