@@ -224,3 +224,38 @@ def trained_artifact(tmp_path_factory):
             os.environ.pop("MODELOPS_HOME", None)
         else:
             os.environ["MODELOPS_HOME"] = old
+
+
+@pytest.fixture(scope="module")
+def artifact_bytes(trained_artifact, tmp_path_factory):
+    """The bytes of a signed artifact and the key folder that signed it."""
+    from pathlib import Path
+
+    return Path(trained_artifact.path).read_bytes(), Path(trained_artifact.path).parent
+
+
+@settings(FIXED, max_examples=60)
+@given(position=st.floats(0, 1, exclude_max=True), bit=st.integers(0, 7))
+def test_any_flipped_bit_in_a_signed_artifact_is_refused(artifact_bytes, tmp_path_factory, position, bit):
+    """Anywhere in the file (payload, metadata, signature, trailer), one changed bit is refused
+    without loading it - and, unless only the signature was hit, also when trust is given."""
+    from core.artifact import load_artifact
+    from core.errors import ArtifactError, UntrustedArtifactError
+
+    raw, home = artifact_bytes
+    damaged = bytearray(raw)
+    index = int(position * len(raw))
+    damaged[index] ^= 1 << bit
+    path = tmp_path_factory.mktemp("flip") / "m.joblib"
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(ArtifactError) as refused:
+        load_artifact(path, home=home)
+    _user_error(refused.value)
+    event(type(refused.value).__name__)
+    if not isinstance(refused.value, UntrustedArtifactError):
+        return
+    # Refused only for want of trust: then the bytes that changed can only be the signature's.
+    try:
+        load_artifact(path, home=home, trust=True)
+    except ArtifactError as exc:
+        _user_error(exc)
