@@ -40,7 +40,7 @@ class Limits:
     ``max_fits``            MODELOPS_MAX_FITS           fits one search may run unless confirmed
     """
 
-    max_upload_mb: int = 1000
+    max_upload_mb: int = 500
     max_rows: int = 5_000_000
     max_columns: int = 2_000
     max_encoded_width: int = 5_000

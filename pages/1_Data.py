@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core import charts
+from core.config import Limits, limits
 from ui import cache, state
 from ui.i18n import t
 from ui.samples import SAMPLES, load_sample
@@ -22,7 +23,7 @@ st.caption(t("data.intro"))
 
 left, right = st.columns([3, 2])
 with left:
-    limit = st.get_option("server.maxUploadSize")
+    limit = min(st.get_option("server.maxUploadSize"), (safely(limits) or Limits()).max_upload_mb)
     upload = st.file_uploader(t("data.upload", mb=limit), type=["csv", "txt", "tsv"], key="data_upload")
     encoding = st.selectbox(t("data.encoding"), ENCODINGS, key="data_encoding",
                             format_func=lambda e: t("data.encoding_auto") if e == "auto" else e)
