@@ -113,16 +113,20 @@ def _to_bytes(names, rows, encoding: str, sep: str) -> bytes:
     return buf.getvalue().encode(encoding)
 
 
+def _encodable(table, encoding: str, sep: str) -> bytes:
+    """The table's CSV bytes; tables the encoding cannot represent are not valid examples."""
+    names, rows = table
+    try:
+        return _to_bytes(names, rows, encoding, sep)
+    except UnicodeEncodeError:
+        assume(False)
+
+
 @settings(FIXED, max_examples=120)
 @given(messy_tables(), st.sampled_from(ENCODINGS), st.sampled_from(DELIMITERS))
 def test_messy_tables_load_and_profile_or_say_why(table, encoding, sep):
-    names, rows = table
     try:
-        raw = _to_bytes(names, rows, encoding, sep)
-    except UnicodeEncodeError:
-        assume(False)
-    try:
-        loaded = load_csv(raw, name="messy.csv")
+        loaded = load_csv(_encodable(table, encoding, sep), name="messy.csv")
         profile = profile_frame(loaded.frame)
     except ModelOpsError as exc:
         _user_error(exc)
@@ -144,13 +148,8 @@ def test_messy_tables_train_save_and_score_or_say_why(tmp_path_factory, table, e
     from core.scoring import score_batch
     from core.train import SearchConfig, train
 
-    names, rows = table
     try:
-        raw = _to_bytes(names, rows, encoding, sep)
-    except UnicodeEncodeError:
-        assume(False)
-    try:
-        frame = load_csv(raw, name="messy.csv").frame
+        frame = load_csv(_encodable(table, encoding, sep), name="messy.csv").frame
     except ModelOpsError as exc:
         _user_error(exc)
         return
