@@ -87,7 +87,8 @@ def clean_values(values: pd.Series, kind: str):
     if kind == NUMERIC:
         v = pd.to_numeric(values, errors="coerce")
         v = v.to_numpy(dtype="float64", na_value=np.nan) if isinstance(v, pd.Series) else np.asarray(v, float)
-        return v[np.isfinite(v)]
+        finite = np.isfinite(v)
+        return v if finite.all() else v[finite]  # no copy when all are finite: the tests sort a copy
     if kind != CATEGORICAL:
         raise ConfigError(f"Unknown column kind {kind!r} for drift; use one of: {', '.join(KINDS)}.")
     v = values[values.notna()]

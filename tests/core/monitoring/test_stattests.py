@@ -95,6 +95,13 @@ def test_wasserstein_with_many_ties_equals_scipy():
     assert get_test("wasserstein")(ref, cur).score == pytest.approx(expected, rel=1e-12)
 
 
+def test_wasserstein_of_large_samples_of_different_sizes_with_ties_equals_scipy():
+    big = np.random.default_rng(3)
+    ref, cur = np.round(big.normal(0, 1, 40_000), 2), np.round(big.normal(0.2, 1.3, 23_457), 2)
+    expected = stats.wasserstein_distance(ref, cur) / np.std(ref)
+    assert get_test("wasserstein")(ref, cur).score == pytest.approx(expected, rel=1e-12)
+
+
 def test_wasserstein_of_a_constant_reference_divides_by_the_floor():
     assert get_test("wasserstein")(np.zeros(50), np.ones(20)).score == pytest.approx(1 / 0.001, rel=1e-12)
 
