@@ -219,7 +219,7 @@ def run(quick: bool, repeat: int) -> list[Row]:
              if not cmp["flag_mismatches"] else "differ: " + "; ".join(cmp["flag_mismatches"]))
     diff = "n/a" if cmp["max_abs_diff"] is None else f"{cmp['max_abs_diff']:.1e} ({cmp['max_abs_diff_column']})"
     notes = [f"{'same' if not cmp['test_mismatches'] else 'DIFFERENT'} tests on {cmp['compared']}/{len(kinds)} columns",
-             f"max |score diff| {diff}",
+             f"max abs score diff {diff}",
              f"drift flags {flags}",
              f"Evidently's bare stattests {theirs['stattests_s']:.3f} s ({theirs['stattests_s'] / ours_s:.1f}x ours)",
              f"venv creation {venv.get('create_s', '?')} s ({made}), not in the ratio"]
