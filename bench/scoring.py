@@ -14,6 +14,7 @@ nothing asserts a time.
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import warnings
 
@@ -23,12 +24,16 @@ TARGET_THROUGHPUT = 0.9  # ours / bare predict_proba, rows per second
 
 
 def registered_model(home: str):
-    """A store at ``home`` with one logistic model trained on ``loan_frame(20_000)``."""
+    """A store at ``home`` with one logistic model trained on ``loan_frame(20_000)``.
+
+    Sets ``MODELOPS_HOME`` to ``home``: the artifact is signed with that store's key.
+    """
     from core import store as st
     from core.artifact import save_trained_model
     from core.evaluate import evaluate_training
     from core.train import SearchConfig, train
 
+    os.environ["MODELOPS_HOME"] = home
     result = train(loan_frame(20_000, SEED), "target",
                    search=SearchConfig(models=["logistic_regression"], cv=3,
                                        param_grids={"logistic_regression": {"C": [1.0]}}))

@@ -34,6 +34,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -170,12 +171,19 @@ def _new_id(prefix: str) -> str:
 
 
 def write_parquet_atomically(table: pa.Table, path: Path) -> None:
-    """Write, flush to disk, then rename: readers see the whole file or no file."""
+    """Write, flush to disk, then rename: readers see the whole file or no file.
+
+    Only text columns are dictionary-encoded (the prediction id excepted): categories,
+    predictions and flags repeat, while measurements and ids rarely do, and a dictionary that
+    overflows costs more time than the plain encoding it falls back to.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:6]}.tmp")
+    dictionary = [f.name for f in table.schema if f.name != PREDICTION_ID
+                  and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))]
     try:
         with open(tmp, "wb") as fh:
-            pq.write_table(table, fh, compression="zstd")
+            pq.write_table(table, fh, compression="zstd", use_dictionary=dictionary)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -360,7 +368,8 @@ class Store:
         """
         batch_id = batch_id or _new_id("b")
         path = self.home / "batches" / str(version.id) / f"{batch_id}.parquet"
-        write_parquet_atomically(pa.Table.from_pandas(rows, preserve_index=False), path)
+        # one thread: the columns are arrays already, and a pool per batch costs more than it saves
+        write_parquet_atomically(pa.Table.from_pandas(rows, preserve_index=False, nthreads=1), path)
         record = dict(id=batch_id, model_version_id=version.id, scored_at=scored_at or now(), rows=len(rows),
                       flagged_rows=int(flagged_rows), source_name=source_name, source_sha256=source_sha256,
                       path=str(path.relative_to(self.home)), issues_json=json.dumps(issues or [], ensure_ascii=False,
@@ -473,12 +482,44 @@ class Store:
 def outcome_column(values, regression: bool) -> pd.Series:
     """Predictions or actual values in the one form they are stored and compared in:
     floats for regression, class names as text for classification (1, 1.0 and "1" agree)."""
+    fast = _outcome_fast(values, regression)
+    if fast is not None:
+        return fast
+    return _outcome_slow(values, regression)
+
+
+def _outcome_slow(values, regression: bool) -> pd.Series:
     from core.transformers import category_strings
 
     s = pd.Series(list(values), dtype=object)
     if regression:
         return pd.to_numeric(s, errors="coerce").astype("float64")
     return category_strings(s).astype("string")
+
+
+def _outcome_fast(values, regression: bool) -> pd.Series | None:
+    """The same as :func:`_outcome_slow` for a column of plain numbers or text, without turning
+    every value into a Python object; None where that shortcut is not exact."""
+    if isinstance(values, (list, tuple)) or not hasattr(values, "dtype") or getattr(values, "ndim", 1) != 1:
+        return None
+    dtype = values.dtype
+    if regression:
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            return pd.Series(np.asarray(values, dtype="float64"))
+        return None
+    text = isinstance(dtype, pd.StringDtype) or (
+        dtype == object and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"))
+    if not (text or (isinstance(dtype, np.dtype) and dtype.kind in "iub")):
+        return None  # floats: 0.0 and -0.0 share a code but not a text
+    # Each value is turned into text on its own, so doing it once per distinct value is exact.
+    codes, uniques = pd.factorize(values)
+    names = _outcome_slow(uniques, False)
+    out = names.take(np.where(codes < 0, 0, codes)) if len(names) else pd.Series([pd.NA] * len(codes), dtype="string")
+    out = out.reset_index(drop=True)
+    if (codes < 0).any():
+        na = np.flatnonzero(codes < 0)
+        out.iloc[na] = _outcome_slow(np.asarray(values, dtype=object)[na], False).to_numpy()
+    return out
 
 
 def _read(path: Path, columns: list[str] | None) -> pd.DataFrame:

@@ -1,9 +1,11 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.artifact import build_metadata, load_artifact, save_artifact
-from core.errors import SchemaMismatchError
+from core.errors import ArtifactError, SchemaMismatchError
 from core.evaluate import evaluate_training
 from core.export import csv_bytes, neutralise_formulas
 from core.scoring import score_batch
@@ -57,3 +59,52 @@ def test_repeated_ids_in_a_batch_are_reported_and_flagged(artifact, loans):
     assert issue["column"] == "loan_id" and issue["rows"] == 2 and issue["examples"] == ["L0001"]
     assert "loan_id duplicated" in scored.frame.loc[3, "scoring_flags"]
     assert scored.frame.loc[0, "scoring_flags"] == ""
+
+
+@pytest.mark.parametrize("model", ["logistic_regression", "random_forest"])
+def test_one_pass_through_the_pipeline_gives_its_own_predict_and_predict_proba(loans, tmp_path, model):
+    r = train(loans, "default", search=SearchConfig(models=[model], cv=3, n_jobs=1))
+    path = save_artifact(tmp_path / "m.joblib", r.best.pipeline, build_metadata(r, evaluate_training(r)))
+    art = load_artifact(path)
+    batch = loans.drop(columns="default")
+    batch.loc[3, "purpose"] = "wedding"
+    scored = score_batch(art, batch)
+    X = batch[[f["name"] for f in art.metadata["features"]]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the unseen purpose
+        pred, proba = art.pipeline.predict(X), art.pipeline.predict_proba(X)
+    assert scored.frame["prediction"].tolist() == pred.tolist()
+    assert np.array_equal(scored.frame[scored.probability_columns].to_numpy(), proba)
+
+
+def test_text_columns_are_checked_alike_whatever_their_dtype(artifact, loans):
+    batch = loans.drop(columns="default").head(12).copy()
+    batch["purpose"] = ["car", " car ", "", "  ", None, "wedding", "wedding", "home", "medical", "car", "x", "home"]
+    as_str = batch.assign(purpose=batch["purpose"].astype("str"))
+    as_objects = batch.assign(purpose=batch["purpose"].astype(object))
+    mixed = batch.assign(purpose=pd.Series([*batch["purpose"][:11], 7], index=batch.index, dtype=object))
+    a, b, c = (score_batch(artifact, f).check for f in (as_str, as_objects, mixed))
+    assert a.issues == b.issues and a.row_flags.tolist() == b.row_flags.tolist()
+    assert a.row_flags[5] == "purpose=wedding (unseen)" and "purpose missing" in a.row_flags[2]
+    assert " car " not in str(a.issues)  # stripped before comparing, as in training
+    assert c.row_flags.tolist()[:11] == a.row_flags.tolist()[:11] and c.row_flags[11] == "purpose=7 (unseen)"
+
+
+def test_a_registered_model_is_unpickled_once_until_its_file_changes(isolated_home, loan_model, monkeypatch):
+    import core.scoring as scoring
+    from core import store as st
+
+    store = st.Store(isolated_home)
+    version = store.register_model(loan_model)
+    loads = []
+    real = scoring.load_artifact
+    monkeypatch.setattr(scoring, "load_artifact", lambda *a, **k: loads.append(1) or real(*a, **k))
+    first = scoring.registered_artifact(store, version)
+    assert scoring.registered_artifact(store, version) is first and len(loads) == 1
+    raw = bytearray(open(version.artifact_path, "rb").read())
+    raw[100] ^= 0xFF
+    with open(version.artifact_path, "wb") as fh:  # tampered in place: checked again, and refused
+        fh.write(bytes(raw + b" "))
+    with pytest.raises(ArtifactError, match="damaged"):
+        scoring.registered_artifact(store, version)
+    store.close()

@@ -166,3 +166,13 @@ def test_a_writer_killed_mid_batch_leaves_the_catalog_consistent(store, loan_mod
     assert finished == listed or finished - listed <= {max(finished, key=os.path.getmtime)}  # at most the last file
     store.log_batch(v, pd.DataFrame({st.PREDICTION_ID: ["after"], st.PREDICTION: ["no"]}))  # no lock left behind
     assert store.list_batches(v)[-1].rows == 1
+
+
+@pytest.mark.parametrize("values", [
+    pd.Series(["yes", " no ", "", None, "yes"], dtype="str"), pd.Series(["a", None, "  ", float("nan")], dtype=object),
+    pd.Series(["x", pd.NA], dtype="string"), pd.Series([1, 2, 1]), pd.Series([True, False]),
+    pd.Series([0.5, -0.0, 0.0, float("nan")]), pd.Series([1, "1", 1.0], dtype=object), pd.Series([], dtype="str")])
+def test_outcome_column_reads_each_value_alike_on_its_fast_path(values):
+    for regression in (False, True):
+        pd.testing.assert_series_equal(st.outcome_column(values, regression),
+                                       st._outcome_slow(values, regression), check_exact=True)
