@@ -3,35 +3,57 @@
 Files reach us from Excel on Chinese or European Windows, from databases and from scripts, so
 the encoding, delimiter, decimal mark and thousands separator are detected rather than
 assumed, and everything that was guessed or repaired is written into a :class:`LoadReport`
-that the user sees. The heavy lifting is pandas' C parser, called once with the detected
-settings, so loading stays close to bare ``pandas.read_csv`` speed.
+that the user sees.
+
+Detection reads only the head of the file (about a megabyte); the whole file then goes once
+through pandas' C parser with the detected settings, straight from the path when there is one,
+so loading stays close to bare ``pandas.read_csv`` in time and memory. When the parser meets a
+byte the detected encoding cannot decode further down, detection runs again on the head plus the
+stretch around that byte, and the file is parsed once more: a rare second pass instead of a
+full decode of every file.
+
+Files over the limits in :func:`core.config.limits` (size, columns, data rows) are refused with
+a message naming the limit and its environment variable; the columns are counted from the
+header before the body is parsed, and the body is parsed no further than one row past the limit.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
 import re
+import unicodedata
+from warnings import catch_warnings, simplefilter
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from core.config import limits
 from core.errors import CsvParseError, DataLoadError, EmptyFileError, EncodingError
 
 DELIMITERS = (",", ";", "\t", "|")
-SAMPLE_BYTES = 256 * 1024
-_SINGLE_BYTE_LATIN = {"cp1250", "cp1252", "latin_1", "iso8859_1", "iso8859_15", "cp775",
-                      "mac_latin2", "mac_roman", "cp1006", "cp1125", "cp850", "cp437"}
+HEAD_BYTES = 1024 * 1024  # what detection reads of a file
+SAMPLE_BYTES = 256 * 1024  # of which the delimiter and number format are judged on this much
 _CJK = {"gb2312", "gbk", "gb18030", "hz", "cp936", "big5", "big5hkscs", "cp950", "cp949", "euc_kr",
         "johab", "iso2022_kr", "euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis", "cp932",
         "shift_jis_2004", "shift_jisx0213", "iso2022_jp"}
-_NUM_COMMA_DECIMAL = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+,\d+$|^[-+]?\d+,(\d{1,2}|\d{4,})$")
-_NUM_DOT_DECIMAL = re.compile(r"^[-+]?\d{1,3}(,\d{3})+\.\d+$|^[-+]?\d+\.(\d{1,2}|\d{4,})$")
-_NUM_DOT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(\.\d{3})+(,\d+)?$")
-_NUM_COMMA_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# Single-byte code pages always weighed against each other, in the order that breaks ties: the
+# Western Windows page first (the most common in exports), then Central European and Cyrillic
+# Windows, then their ISO relatives. The detector's first choice is added after them.
+_WINDOWS_PAGES = ("cp1252", "cp1250", "cp1251")
+_SINGLE_BYTE_CANDIDATES = ("cp1252", "cp1250", "cp1251", "iso8859_2", "iso8859_15", "cp1253",
+                           "cp1254", "cp1257", "koi8_r", "latin_1")
+_NUMBER = re.compile(
+    r"^[-+]?(?:(?P<comma_dec>\d{1,3}(?:\.\d{3})+,\d+|\d+,(?:\d{1,2}|\d{4,}))"
+    r"|(?P<dot_dec>\d{1,3}(?:,\d{3})+\.\d+|\d+\.(?:\d{1,2}|\d{4,}))"
+    r"|(?P<dot_thou>\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?)"
+    r"|(?P<comma_thou>\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?))$"
+)
 
 
 @dataclass
@@ -91,39 +113,170 @@ def load_csv(
     encoding, delimiter : str, optional
         Override detection when the user knows better.
     max_bytes : int, optional
-        Refuse larger files with a message instead of exhausting memory.
+        Refuse larger files with a message instead of exhausting memory; defaults to
+        ``limits().max_upload_bytes`` (``MODELOPS_MAX_UPLOAD_MB``).
 
     Raises
     ------
     EmptyFileError, EncodingError, CsvParseError
         With a message that names the file and, where it applies, the line or column.
+    DataLoadError
+        When the file is over a size, column or row limit; the message names the limit and
+        the environment variable that raises it.
     """
-    raw, name = _read_bytes(source, name)
-    if max_bytes is not None and len(raw) > max_bytes:
+    lim = limits()
+    src = _Input.open(source, name)
+    name = src.name
+    if max_bytes is not None and src.size > max_bytes:
         raise DataLoadError(
-            f"{name} is {len(raw) / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB; "
+            f"{name} is {src.size / 1e6:.1f} MB, over the limit of {max_bytes / 1e6:.0f} MB; "
             "use a smaller file or raise the limit."
         )
-    if not raw.strip(b" \t\r\n\xef\xbb\xbf"):
+    if max_bytes is None and src.size > lim.max_upload_bytes:
+        raise DataLoadError(
+            f"{name} is {src.size / 1e6:,.1f} MB, over the limit of {lim.max_upload_mb:,} MB per file "
+            "(MODELOPS_MAX_UPLOAD_MB). Load a sample of the rows or only the columns you need, "
+            "or raise MODELOPS_MAX_UPLOAD_MB."
+        )
+    head = src.head(HEAD_BYTES)
+    if not head.strip(b" \t\r\n\xef\xbb\xbf") and len(head) >= src.size:
         raise EmptyFileError(f"{name} is empty: it has no header and no data rows.")
+    head = _with_whole_header(src, head, lim.max_columns)
 
-    warnings: list[str] = []
-    enc = encoding or _detect_encoding(raw, name, warnings)
     try:
-        sample_text = _decode_sample(raw, enc)
+        return _load(src, head, encoding, delimiter, lim)
+    except _Undecodable as exc:
+        first = exc.encoding
+    # The head reads as `first` but a byte further down does not. A chosen encoding is simply
+    # wrong; a detected one is detected again on the head plus the stretch around that byte,
+    # and the file parsed once more.
+    raw = src.read_all()
+    sample, position = _sample_around_failure(raw, first)
+    if encoding:
+        raise _inconsistent(name, first, position)
+    warnings = [f"The first part of {name} reads as {first} but byte {position:,} does not; "
+                "the encoding was detected again on the whole file."]
+    enc = _detect_encoding(sample, name, warnings, complete=False)
+    if enc == first or not _decodes(raw, enc):
+        raise _inconsistent(name, first, position, enc)
+    try:
+        return _load(_Input(name=name, size=len(raw), data=raw), raw, enc, delimiter, lim,
+                     warnings=warnings)
+    except _Undecodable:
+        raise _inconsistent(name, enc, _sample_around_failure(raw, enc)[1]) from None
+
+
+def _inconsistent(name: str, enc: str, position: int, other: str | None = None) -> EncodingError:
+    also = f" (nor as {other}, the next guess)" if other and other != enc else ""
+    return EncodingError(
+        f"{name} is not consistently {enc}: byte {position:,} cannot be decoded{also}. "
+        "Save the file as UTF-8 CSV or choose the encoding by hand."
+    )
+
+
+class _Undecodable(Exception):
+    """The parser met a byte the chosen encoding cannot decode (internal; becomes EncodingError)."""
+
+    def __init__(self, encoding: str, position: int):
+        super().__init__(encoding, position)
+        self.encoding, self.position = encoding, position
+
+
+@dataclass
+class _Input:
+    """Where the bytes come from: a path (read lazily, parsed by pandas from disk) or bytes."""
+
+    name: str
+    size: int
+    path: Path | None = None
+    data: bytes | None = None
+
+    @classmethod
+    def open(cls, source: str | os.PathLike | bytes, name: str | None) -> "_Input":
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            data = source if isinstance(source, bytes) else bytes(source)
+            return cls(name=name or "the uploaded file", size=len(data), data=data)
+        path = Path(source)
+        if not path.exists():
+            raise EmptyFileError(f"{path} does not exist; check the path.")
+        if path.is_dir():
+            raise EmptyFileError(f"{path} is a folder, not a CSV file.")
+        return cls(name=name or path.name, size=path.stat().st_size, path=path)
+
+    def head(self, n: int) -> bytes:
+        if self.data is not None:
+            return self.data[:n]
+        with open(self.path, "rb") as f:
+            return f.read(n)
+
+    def read_all(self) -> bytes:
+        return self.data if self.data is not None else self.path.read_bytes()
+
+    def handle(self):
+        """What pandas reads: the path itself (no copy in memory) or a view of the bytes."""
+        return str(self.path) if self.data is None else io.BytesIO(self.data)
+
+
+def _with_whole_header(src: _Input, head: bytes, max_columns: int) -> bytes:
+    """Grow the head until it holds the whole header line (or the whole file).
+
+    A header longer than the head (thousands of long column names) is read on, but a header
+    that already shows more delimiters than the column limit is refused before reading more.
+    """
+    n = len(head)
+    while n < src.size and b"\n" not in head and b"\r" not in head:
+        widest = max(head.count(d.encode()) for d in DELIMITERS)
+        if widest >= max_columns:
+            raise _too_many_columns(src.name, f"more than {widest:,}", max_columns)
+        n *= 4
+        head = src.head(n)
+    return head
+
+
+def _too_many_columns(name: str, count: str, limit: int) -> DataLoadError:
+    return DataLoadError(
+        f"{name} has {count} columns, over the limit of {limit:,} columns (MODELOPS_MAX_COLUMNS). "
+        "Keep only the columns you need (or a sample of them), or raise MODELOPS_MAX_COLUMNS."
+    )
+
+
+def _load(src: _Input, head: bytes, encoding: str | None, delimiter: str | None, lim,
+          warnings: list[str] | None = None) -> LoadedTable:
+    """Detect on ``head``, check the limits, parse the whole input once."""
+    name = src.name
+    warnings = list(warnings or [])
+    complete = len(head) >= src.size
+    enc = encoding or _detect_encoding(head, name, warnings, complete)
+    try:
+        sample_text = _decode_sample(head, enc, complete)
     except (UnicodeDecodeError, LookupError) as exc:
         raise EncodingError(f"{name} cannot be read as {enc}: {exc}. Choose another encoding.")
     sample_text = sample_text.lstrip("\ufeff")
 
-    sep = delimiter or _detect_delimiter(sample_text)
-    sample_rows = _parse_sample(sample_text, sep)
+    sample_text = _first_lines(sample_text, SAMPLE_BYTES)
+    parsed: dict[str, list[list[str]]] = {}
+    sep = delimiter or _detect_delimiter(sample_text, parsed)
+    sample_rows = parsed[sep] if sep in parsed else _parse_sample(sample_text, sep)
     if not sample_rows or not any(cell.strip() for cell in sample_rows[0]):
         raise EmptyFileError(f"{name} has no header row.")
     header = sample_rows[0]
+    if len(header) > lim.max_columns:
+        raise _too_many_columns(name, f"{len(header):,}", lim.max_columns)
     names, renamed = _clean_header(header, warnings)
     decimal, thousands = _detect_number_format(sample_rows[1:], sep)
 
-    frame = _parse_with_pandas(raw, name, enc, sep, decimal, thousands, names)
+    # Stop one row past the row limit, unless the file is plainly far under it: a read with
+    # nrows cannot use pandas' parallel reader, so it is kept for files that may be near the limit.
+    lines_in_head = head.count(b"\n") or 1
+    near_limit = src.data is not None or src.size / len(head) * lines_in_head > lim.max_rows / 2
+    frame = _parse_with_pandas(src, enc, sep, decimal, thousands, names,
+                               nrows=lim.max_rows + 1 if near_limit else None)
+    if len(frame) > lim.max_rows:
+        raise DataLoadError(
+            f"{name} has more than {lim.max_rows:,} data rows, over the limit of {lim.max_rows:,} rows "
+            "(MODELOPS_MAX_ROWS). Load a sample of the rows (for example a random sample exported "
+            "from your database or spreadsheet), or raise MODELOPS_MAX_ROWS."
+        )
     if len(frame) == 0:
         raise EmptyFileError(
             f"{name} has {len(names)} columns but 0 data rows; it cannot be used. "
@@ -141,68 +294,268 @@ def load_csv(
         thousands=thousands,
         rows=len(frame),
         columns=frame.shape[1],
-        size_bytes=len(raw),
+        size_bytes=src.size,
         renamed_columns=renamed,
         warnings=warnings,
     )
     return LoadedTable(frame=frame, report=report)
 
 
-def _read_bytes(source: str | os.PathLike | bytes, name: str | None) -> tuple[bytes, str]:
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        return bytes(source), name or "the uploaded file"
-    path = Path(source)
-    if not path.exists():
-        raise EmptyFileError(f"{path} does not exist; check the path.")
-    if path.is_dir():
-        raise EmptyFileError(f"{path} is a folder, not a CSV file.")
-    return path.read_bytes(), name or path.name
+def _sample_around_failure(raw: bytes, enc: str) -> tuple[bytes, int]:
+    """The head of ``raw`` plus the lines around the first byte ``enc`` cannot decode."""
+    try:
+        raw.decode(enc)
+        position = len(raw)
+    except UnicodeDecodeError as exc:
+        position = exc.start
+    except LookupError:
+        position = 0
+    start = raw.rfind(b"\n", 0, max(0, position - 64 * 1024)) + 1
+    end = raw.find(b"\n", position + 3 * SAMPLE_BYTES)
+    end = len(raw) if end < 0 else end + 1
+    head = raw[:SAMPLE_BYTES]
+    head = head[: head.rfind(b"\n") + 1] or head
+    return (head + raw[start:end] if start > len(head) else raw[:end]), position
 
 
-def _detect_encoding(raw: bytes, name: str, warnings: list[str]) -> str:
-    """Pick the encoding: BOMs first, then strict UTF-8, then charset detection."""
+def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool = True) -> str:
+    """Pick the encoding of ``raw`` (a whole file, or its head when ``complete`` is False).
+
+    BOMs first, then strict UTF-8, then charset detection; a single-byte code page proposed by
+    the detector is weighed against its siblings by how natural the decoded words look.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "utf-32"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
-    try:
-        raw.decode("utf-8")
+    if _is_utf8(raw, complete):
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        # A truncated multi-byte character at the very end is still UTF-8.
-        if exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data":
-            return "utf-8"
 
     from charset_normalizer import from_bytes
 
-    matches = from_bytes(raw[: 4 * SAMPLE_BYTES] if len(raw) > 4 * SAMPLE_BYTES else raw)
+    matches = from_bytes(raw)
     best = matches.best()
-    tried = "UTF-8, " + ", ".join(m.encoding for m in list(matches)[:4])
+    proposals = [m.encoding.lower() for m in matches]
+    tried = "UTF-8, " + ", ".join(proposals[:4])
     if best is None:
         raise EncodingError(
             f"{name} is not valid text in any encoding tried ({tried.rstrip(', ')}); "
             "save it as UTF-8 CSV or choose the encoding by hand."
         )
     enc = best.encoding.lower()
-    if enc in _CJK:
-        enc = _most_plausible_cjk(raw, [m.encoding.lower() for m in matches])
+    note = ""
+    if enc in _CJK or _single_byte(enc):
+        # Short files fool the detector across families too: Hungarian read as Big5, Russian
+        # KOI8-R as Shift-JIS. A CJK reading made mostly of rare characters loses to a
+        # single-byte reading of natural words, and the other way round.
+        cjk = _most_plausible_cjk(raw, proposals, complete)
+        single, runner_up, flaw_rate = _most_natural_single_byte(raw, proposals)
+        natural = _natural_cjk_share(_decode_sample(raw, cjk, complete=False)) \
+            if _decodes(raw, cjk, complete) else 0.0
+        if enc in _CJK:
+            enc = single if natural < 0.5 and flaw_rate <= 0.25 else cjk
+        else:
+            enc = cjk if flaw_rate > 0.5 and natural >= 0.8 else single
+        if enc == single and runner_up:
+            note = (f" Another reading ({runner_up}) was nearly as likely; if letters look wrong, "
+                    f"choose {runner_up}.")
     if enc in ("gb2312", "gbk", "cp936", "hz"):
         enc = "gb18030"  # the superset of GB2312 and GBK, as Chinese Windows writes them
-    elif enc in _SINGLE_BYTE_LATIN and enc != "cp1252" and _decodes(raw, "cp1252"):
-        if raw.decode("cp1252") == raw.decode(enc, errors="replace"):
-            enc = "cp1252"
-        else:
-            warnings.append(
-                f"The encoding was detected as {enc}; if accented letters look wrong, "
-                "choose cp1252 (Western European Windows) instead."
-            )
-    if not _decodes(raw, enc):
+    if not _decodes(raw, enc, complete):
         raise EncodingError(
             f"{name} could not be decoded as {enc} (tried {tried.rstrip(', ')}); "
             "save it as UTF-8 CSV or choose the encoding by hand."
         )
-    warnings.append(f"The file is not UTF-8; it was read as {enc} (detected).")
+    warnings.append(f"The file is not UTF-8; it was read as {enc} (detected).{note}")
     return enc
+
+
+def _is_utf8(raw: bytes, complete: bool) -> bool:
+    try:
+        raw.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the very end (of the file or of the head) is still UTF-8.
+        return exc.start >= len(raw) - 3 and exc.reason == "unexpected end of data"
+
+
+@lru_cache(maxsize=None)
+def _single_byte(enc: str) -> bool:
+    """True for code pages that map every byte to one character (cp1252, koi8_r, ...)."""
+    try:
+        return len(bytes(range(256)).decode(enc, errors="replace")) == 256 and \
+            codecs.lookup(enc).name not in ("utf-8", "ascii")
+    except LookupError:
+        return False
+
+
+# The Latin-script languages written with single-byte code pages: for each, its accented
+# letters in everyday use, those it uses rarely, and the plain letters it rarely uses. A word
+# whose accented letters no one language writes together ("Pøíliš": ø is Danish, š Czech) is
+# a misreading; among readings without such words, the one whose words need fewer rare letters
+# ("úpìl" in Italian has a rare ú, "úpěl" in Czech none) and then fewer languages wins.
+_LANGUAGES = {
+    "pt": ("áâãçéêíóõú", "àôü", "kwy"), "es": ("áéíñóú", "ü", "kw"),
+    "fr": ("àâçéèêîôû", "æëïœùüÿ", "kw"), "it": ("àèéìòù", "íîóú", "jkwxy"),
+    "ca": ("àçèéíòóú", "ïü", "kwy"), "de": ("äöüß", "é", ""), "nl": ("ëïé", "áäèíóöúü", "qx"),
+    "da": ("æøå", "é", "qwxz"), "no": ("æøå", "éèóòô", "qwxz"), "sv": ("åäö", "é", "qwxz"),
+    "fi": ("äö", "åšž", "cqwxz"), "et": ("äöõü", "šž", "cqwxyz"), "tr": ("çğıöşü", "âîû", "qwx"),
+    "pl": ("ąćęłńóśźż", "", "qvx"), "cs": ("áčďéěíňóřšťúůýž", "", "qwx"),
+    "sk": ("áčéíóšúýžľď", "äĺňôŕť", "qwx"), "hr": ("čćđšž", "", "qwxy"), "sl": ("čšž", "", "qwxy"),
+    "hu": ("áéíóöőúüű", "", "qwx"), "ro": ("ăâîșşțţ", "", "kqwy"), "lt": ("ąčęėįšųūž", "", "qwx"),
+    "lv": ("āčēģīķļņšūž", "", "qwx"), "sq": ("çë", "", "w"), "mt": ("ċġħż", "àèìòù", "cy"),
+    "ga": ("áéíóú", "", "jkqvwxyz"), "lb": ("äëé", "", ""),
+}
+_RARE = {lang: set(rare + plain) for lang, (_, rare, plain) in _LANGUAGES.items()}
+_LETTER_LANGUAGES: dict[str, frozenset[str]] = {}
+for _lang, (_common, _rare, _) in _LANGUAGES.items():
+    for _ch in _common + _rare:
+        _LETTER_LANGUAGES[_ch] = _LETTER_LANGUAGES.get(_ch, frozenset()) | {_lang}
+_NON_ASCII_RUN = re.compile(r"[^\W\d_a-zA-Z]+")
+_WORD_JOINERS = set("’'‘ʼ·‐‑-\u00ad")
+_WORD_BYTES = re.compile(rb"[A-Za-z\x80-\xff]*[\x80-\xff][A-Za-z\x80-\xff]*")
+
+
+def _most_natural_single_byte(raw: bytes, proposals: list[str]) -> tuple[str, str | None, float]:
+    """Among single-byte code pages, the one whose decoded words look most like natural text.
+
+    Short Western files are often proposed as cp1250 ("São" read as "Săo"), Polish ones as
+    cp1252 ("Łódź" as "£ódŸ"). Every candidate that decodes the bytes is scored on the distinct
+    words holding non-ASCII bytes: a word is implausible when a symbol or control sits among
+    its letters, it mixes scripts (Latin with Cyrillic), its case flips inside (lower then
+    upper), it is a Latin word made only of accented letters (Cyrillic or Greek read as
+    Latin), or its accented letters belong to no one language. Fewest implausible words wins,
+    then the fewest languages needed for all words, then the order of
+    ``_SINGLE_BYTE_CANDIDATES`` (cp1252 first). Returns the choice, the runner-up among the
+    Windows pages when the choice won only on that order and reads differently, and the share
+    of implausible words in the choice (1.0 when nothing decodes).
+    """
+    order = list(_SINGLE_BYTE_CANDIDATES) + proposals[:1]
+    seen: set[str] = set()
+    candidates = []
+    for enc in order:
+        if not _single_byte(enc):
+            continue
+        canonical = codecs.lookup(enc).name
+        if canonical not in seen:
+            seen.add(canonical)
+            candidates.append(enc)
+    words = list(dict.fromkeys(_WORD_BYTES.findall(raw)))[:3000]
+    scored = []
+    for rank, enc in enumerate(candidates):
+        try:
+            raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        decoded = [w.decode(enc) for w in words]
+        bad, rare, language_sets = 0, 0, []
+        for w in decoded:
+            flawed, sets, rare_letters = _word_flaws(w)
+            bad += flawed
+            rare += rare_letters
+            language_sets.extend(sets)
+        # A rarer code page has to explain the words with one language fewer to win.
+        languages = _languages_needed(language_sets) + (enc not in _WINDOWS_PAGES)
+        scored.append(((bad, rare, languages, rank), enc, tuple(decoded)))
+    if not scored:
+        return (proposals[0] if proposals else "cp1252"), None, 1.0
+    scored.sort()
+    (key, enc, text) = scored[0]
+    runner_up = next((e for k, e, t in scored[1:] if k[:3] == key[:3] and t != text
+                      and e in _WINDOWS_PAGES), None)
+    return enc, runner_up, key[0] / max(1, len(words))
+
+
+def _word_flaws(token: str) -> tuple[int, list[frozenset[str]], int]:
+    """1 if the token reads as an implausible word; for each of its plausible words the
+    languages that could have written it (for a word in another script, that script); and
+    how many rare letters its Latin words hold in the language that fits each best."""
+    token = unicodedata.normalize("NFC", token)  # a letter and its combining accent as one
+    words: list[str] = []
+    current: list[str] = []
+    flawed = False
+    n = len(token)
+    for i, ch in enumerate(token):
+        if ch.isascii() or ch.isalpha() and ch not in "ªº":
+            current.append(ch)
+            continue
+        cat = unicodedata.category(ch)
+        nxt_letter = i + 1 < n and token[i + 1].isalpha()
+        if cat == "Mn" and current:
+            current.append(ch)  # a combining mark belongs to the letter before it
+            continue
+        if ch in _WORD_JOINERS:
+            pass
+        elif ch in "¿¡":
+            flawed |= bool(current)  # only ever opens a sentence
+        elif cat[0] in "PZ":
+            flawed |= bool(current) and nxt_letter
+        elif cat in ("Cc", "Co", "Cn", "Cs"):
+            flawed = True
+        elif ch == "°" or ch in "ªº" and not nxt_letter:
+            pass  # "N°", "Nº", "1ª": a degree or ordinal sign ends a word
+        elif cat != "Cf":
+            flawed |= bool(current) or nxt_letter  # a symbol glued to letters: "£ód", "Pawe³"
+        if current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    language_sets, rare = [], 0
+    for word in words:
+        scripts, accented, prev = set(), [], ""
+        for ch in word:
+            if not ch.isalpha():
+                script = unicodedata.name(ch, "?").split(" ")[0]
+                if script == "COMBINING":
+                    flawed = True  # an accent no letter takes: "Forl" + a dot below
+                else:
+                    scripts.add(script)  # a Thai or Hebrew mark on a Latin letter: "caf้"
+                continue
+            if ch.isascii():
+                scripts.add("LATIN")
+            else:
+                scripts.add(unicodedata.name(ch, "?").split(" ")[0])
+                accented.append(ch)
+            if ch.isupper() and prev.islower() and not (ch.isascii() and prev.isascii()):
+                flawed = True  # "jaŸñ", "мОСКВА": the case flips inside a word
+            prev = ch
+        if not accented and scripts <= {"LATIN"}:
+            continue
+        if len(scripts) > 1:
+            flawed = True  # "Sгo": Latin and Cyrillic in one word
+        elif scripts != {"LATIN"}:
+            language_sets.append(frozenset(scripts))  # a Cyrillic or Greek word: its script
+        else:
+            letters = sum(1 for ch in word if ch.isalpha())
+            if letters >= 3 and len(accented) == letters:
+                flawed = True  # "Ïðèâåò": Cyrillic read as Western accents
+            lower = word.lower()
+            langs = None
+            for low in {c for c in lower if c.isalpha() and not c.isascii()}:
+                found = _LETTER_LANGUAGES.get(low, frozenset())
+                langs = found if langs is None else langs & found
+            if langs is not None:
+                if not langs:
+                    flawed = True  # "Pøíliš": no language writes ø and š together
+                else:
+                    language_sets.append(langs)
+                    rare += min(sum(c in _RARE[lang] for c in lower) for lang in langs)
+    return int(flawed), language_sets, rare
+
+
+def _languages_needed(sets: list[frozenset[str]]) -> int:
+    """How many languages cover every word (greedy set cover over each word's languages)."""
+    remaining = list(set(sets))
+    count = 0
+    while remaining:
+        tally = Counter(lang for s in remaining for lang in s)
+        lang = max(sorted(tally), key=tally.__getitem__)
+        remaining = [s for s in remaining if lang not in s]
+        count += 1
+    return count
 
 
 def _script_purity(text: str) -> float:
@@ -232,7 +585,40 @@ def _script_purity(text: str) -> float:
     return max(han, hangul, japanese) / total
 
 
-def _most_plausible_cjk(raw: bytes, candidates: list[str]) -> str:
+def _natural_cjk_share(text: str) -> float:
+    """Share of the runs of non-ASCII letters in ``text`` that read as everyday CJK words.
+
+    A run counts when all its characters are everyday (kana, the Hangul of EUC-KR, Han of
+    GB2312 level 1 or Big5's frequent set) and it is not glued to Latin letters. Western bytes
+    read as a CJK encoding fail both ways: each accented letter swallows the next byte into a
+    rare character inside a Latin word ("Gy鰎", "B鰎霵di").
+    """
+    runs = natural = 0
+    for m in _NON_ASCII_RUN.finditer(text[:65536]):
+        run, start, end = m.group(), m.start(), m.end()
+        runs += 1
+        glued = (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) or \
+                (end < len(text) and text[end].isascii() and text[end].isalpha())
+        natural += not glued and all(map(_everyday_cjk, run))
+    return natural / runs if runs else 0.0
+
+
+@lru_cache(maxsize=65536)
+def _everyday_cjk(ch: str) -> bool:
+    o = ord(ch)
+    if 0x3040 <= o <= 0x30FF:
+        return True
+    for enc, low, high in (("gb2312", 0xB0A1, 0xD7FE), ("big5", 0xA440, 0xC67E), ("euc_kr", 0xB0A1, 0xC8FE)):
+        try:
+            code = int.from_bytes(ch.encode(enc), "big")
+        except UnicodeEncodeError:
+            continue
+        if low <= code <= high:
+            return True
+    return False
+
+
+def _most_plausible_cjk(raw: bytes, candidates: list[str], complete: bool = True) -> str:
     """Among CJK decodings that work, keep the one whose text is most plainly one script."""
     sample = raw[:SAMPLE_BYTES]
     options = [c for c in candidates if c in _CJK]
@@ -240,13 +626,17 @@ def _most_plausible_cjk(raw: bytes, candidates: list[str]) -> str:
         options.append("gb18030")
     scored = []
     for rank, enc in enumerate(options):
-        if _decodes(raw, enc):
+        if _decodes(raw, enc, complete):
             text = sample.decode(enc, errors="ignore")
             scored.append((-round(_script_purity(text), 3), rank, enc))
     return min(scored)[2] if scored else options[0]
 
 
-def _decodes(raw: bytes, enc: str) -> bool:
+def _decodes(raw: bytes, enc: str, complete: bool = True) -> bool:
+    """Whether ``raw`` decodes as ``enc``; for a head (not ``complete``) up to its last line end,
+    since the head may cut a character in two."""
+    if not complete:
+        raw = raw[: raw.rfind(b"\n") + 1] or raw
     try:
         raw.decode(enc)
         return True
@@ -254,12 +644,95 @@ def _decodes(raw: bytes, enc: str) -> bool:
         return False
 
 
-def _decode_sample(raw: bytes, enc: str) -> str:
-    chunk = raw[:SAMPLE_BYTES]
-    text = chunk.decode(enc, errors="strict" if len(chunk) == len(raw) else "ignore")
-    if len(chunk) < len(raw):
+def _decode_sample(raw: bytes, enc: str, complete: bool = True) -> str:
+    """Decode the head: strictly when it is the whole file, else dropping its cut last line."""
+    text = raw.decode(enc, errors="strict" if complete else "ignore")
+    if not complete:
         text = text[: text.rfind("\n") + 1] or text  # drop the last, possibly cut, line
     return text
+
+
+def _first_lines(text: str, limit: int) -> str:
+    """At most ``limit`` characters of ``text``, ending at a line end when there is one."""
+    if len(text) <= limit:
+        return text
+    end = text.rfind("\n", 0, limit)
+    if end < 0:
+        end = text.find("\n")  # the header alone is longer than the limit
+    return text if end < 0 else text[: end + 1]
+
+
+def _detect_number_format(rows: list[list[str]], sep: str) -> tuple[str, str | None]:
+    """Decide decimal mark and thousands separator from cells that can only be read one way."""
+    comma_dec = dot_dec = dot_thou = comma_thou = 0
+    match = _NUMBER.match
+    for row in rows[:2000]:
+        for cell in row:
+            if "," not in cell and "." not in cell:
+                continue
+            c = cell.strip()
+            if not c or len(c) > 30 or not c[-1].isdigit():
+                continue
+            if "," not in c and c.count(".") == 1:
+                # The common "12.5" shape, decided without the regex: 3 decimals could be
+                # a thousands group, any other count is a decimal point.
+                whole, _, frac = c.partition(".")
+                if whole[:1] in ("+", "-"):
+                    whole = whole[1:]
+                if whole.isdecimal() and frac.isdecimal():
+                    dot_dec += len(frac) != 3
+                    continue
+            m = match(c)
+            if m is None:
+                continue
+            kind = m.lastgroup
+            if kind == "comma_dec":
+                comma_dec += 1
+                if "." in c:
+                    dot_thou += 1
+            elif kind == "dot_dec":
+                dot_dec += 1
+                if "," in c:
+                    comma_thou += 1
+            elif kind == "dot_thou":
+                dot_thou += 1
+            else:
+                comma_thou += 1
+    if comma_dec > dot_dec and sep != ",":
+        return ",", "." if dot_thou else None
+    # With "," as the delimiter a grouped number can only sit in a quoted cell, which pandas reads fine.
+    thousands = "," if comma_thou and comma_thou >= comma_dec else None
+    return ".", thousands
+
+
+def _parse_with_pandas(
+    src: _Input, enc: str, sep: str, decimal: str, thousands: str | None, names: list[str],
+    nrows: int | None = None,
+) -> pd.DataFrame:
+    """One pass of pandas' C parser over the whole input with the detected settings.
+
+    Columns are typed chunk by chunk (``low_memory``), which keeps peak memory low and lets
+    pandas parse a large UTF-8 file on several threads. When chunks disagree on a column's
+    type (a lone word far down a numeric column), pandas warns; the file is then read again
+    typing each column as a whole, so the result is always that of whole-column typing.
+    """
+    name = src.name
+    options = dict(sep=sep, encoding=enc, decimal=decimal, thousands=thousands, header=0, names=names,
+                   skipinitialspace=False, skip_blank_lines=True, compression=None, nrows=nrows)
+    try:
+        with catch_warnings():
+            simplefilter("error", pd.errors.DtypeWarning)
+            try:
+                frame = pd.read_csv(src.handle(), low_memory=True, **options)
+            except pd.errors.DtypeWarning:
+                frame = pd.read_csv(src.handle(), low_memory=False, **options)
+    except UnicodeDecodeError as exc:
+        raise _Undecodable(enc, exc.start) from None
+    except pd.errors.ParserError as exc:
+        raise CsvParseError(_explain_parser_error(name, str(exc), len(names))) from None
+    except pd.errors.EmptyDataError:
+        raise EmptyFileError(f"{name} is empty: it has no header and no data rows.") from None
+    return frame
 
 
 def _parse_sample(text: str, sep: str) -> list[list[str]]:
@@ -269,11 +742,18 @@ def _parse_sample(text: str, sep: str) -> list[list[str]]:
         return [line.split(sep) for line in text.splitlines()]
 
 
-def _detect_delimiter(text: str) -> str:
-    """Choose the delimiter that splits the sample into the most consistent field count."""
+def _detect_delimiter(text: str, parsed: dict[str, list[list[str]]] | None = None) -> str:
+    """Choose the delimiter that splits the sample into the most consistent field count.
+
+    Each delimiter's parse of the sample is left in ``parsed``, for the caller to reuse.
+    """
     best, best_score = ",", -1.0
+    parsed = {} if parsed is None else parsed
     for sep in DELIMITERS:
-        rows = [r for r in _parse_sample(text, sep) if r]
+        if sep not in text:
+            continue  # every row would be one field wide
+        parsed[sep] = _parse_sample(text, sep)
+        rows = [r for r in parsed[sep] if r]
         if len(rows) > 1:
             rows = rows[:-1] if len(rows) > 2 else rows  # the last record may be cut
         widths = Counter(len(r) for r in rows)
@@ -325,62 +805,6 @@ def _clean_header(header: list[str], warnings: list[str]) -> tuple[list[str], di
             "different things."
         )
     return names, renamed
-
-
-def _detect_number_format(rows: list[list[str]], sep: str) -> tuple[str, str | None]:
-    """Decide decimal mark and thousands separator from cells that can only be read one way."""
-    comma_dec = dot_dec = dot_thou = comma_thou = 0
-    for row in rows[:2000]:
-        for cell in row:
-            c = cell.strip()
-            if not c or len(c) > 30 or not c[-1].isdigit():
-                continue
-            if _NUM_COMMA_DECIMAL.match(c):
-                comma_dec += 1
-                if "." in c:
-                    dot_thou += 1
-            elif _NUM_DOT_DECIMAL.match(c):
-                dot_dec += 1
-                if "," in c:
-                    comma_thou += 1
-            elif _NUM_DOT_THOUSANDS.match(c) and c.count(".") >= 2:
-                dot_thou += 1
-            elif _NUM_COMMA_THOUSANDS.match(c) and c.count(",") >= 2:
-                comma_thou += 1
-    if comma_dec > dot_dec and sep != ",":
-        return ",", "." if dot_thou else None
-    # With "," as the delimiter a grouped number can only sit in a quoted cell, which pandas reads fine.
-    thousands = "," if comma_thou and comma_thou >= comma_dec else None
-    return ".", thousands
-
-
-def _parse_with_pandas(
-    raw: bytes, name: str, enc: str, sep: str, decimal: str, thousands: str | None,
-    names: list[str],
-) -> pd.DataFrame:
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(raw),
-            sep=sep,
-            encoding=enc,
-            decimal=decimal,
-            thousands=thousands,
-            header=0,
-            names=names,
-            skipinitialspace=False,
-            low_memory=False,
-            skip_blank_lines=True,
-        )
-    except UnicodeDecodeError as exc:
-        raise EncodingError(
-            f"{name} is not consistently {enc}: byte {exc.start} cannot be decoded. "
-            "Save the file as UTF-8 CSV or choose the encoding by hand."
-        ) from None
-    except pd.errors.ParserError as exc:
-        raise CsvParseError(_explain_parser_error(name, str(exc), len(names))) from None
-    except pd.errors.EmptyDataError:
-        raise EmptyFileError(f"{name} is empty: it has no header and no data rows.") from None
-    return frame
 
 
 def _explain_parser_error(name: str, message: str, width: int) -> str:

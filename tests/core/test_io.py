@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 from core.errors import CsvParseError, EmptyFileError, EncodingError
@@ -103,3 +105,157 @@ def test_us_thousands_separators_in_quoted_cells_of_a_comma_file_are_numbers():
     assert t.frame["balance"].tolist() == [1729.53, 817.18, 12345.0]
     assert t.frame["income"].tolist() == [44361.63, 12106.13, 900.0]
     assert t.report.thousands == "," and any("thousands separator" in w for w in t.report.warnings)
+
+
+def test_a_non_utf8_byte_past_the_head_is_detected_on_a_second_pass(tmp_path):
+    import core.io as cio
+
+    path = tmp_path / "late.csv"
+    body = "".join(f"{i},plain text {i}\n" for i in range((cio.HEAD_BYTES // 18) + 5000))
+    path.write_bytes(("id,note\n" + body + "99,café crème\n").encode("cp1252"))
+    t = load_csv(path)
+    assert t.report.encoding == "cp1252"
+    assert t.frame["note"].iloc[-1] == "café crème"
+    assert any("detected again" in w for w in t.report.warnings)
+
+
+def test_a_word_far_down_a_numeric_column_makes_the_whole_column_text_as_in_one_pass():
+    import pandas as pd
+
+    raw = "x,y\n" + "".join(f"{i},{i * 0.5}\n" for i in range(200_000)) + "oops,1.0\n"
+    t = load_csv(raw.encode())
+    whole = pd.read_csv(io.BytesIO(raw.encode()), low_memory=False)
+    assert t.frame["x"].tolist()[-1] == "oops" and t.frame["x"].iloc[0] == "0"
+    assert t.frame.equals(whole)
+
+
+def test_a_header_longer_than_the_head_is_read_whole(monkeypatch):
+    import core.io as cio
+
+    monkeypatch.setattr(cio, "HEAD_BYTES", 64)
+    names = [f"a_rather_long_column_name_{i}" for i in range(40)]
+    t = load_csv((",".join(names) + "\n" + ",".join("1" for _ in names) + "\n").encode())
+    assert list(t.frame.columns) == names
+
+
+def test_a_path_is_parsed_like_its_bytes(tmp_path):
+    raw = "a;b;c\n" + "".join(f"{i};{i},5;x{i}\n" for i in range(1000))
+    path = tmp_path / "same.csv"
+    path.write_bytes(raw.encode("utf-8"))
+    from_path, from_bytes = load_csv(path), load_csv(raw.encode("utf-8"))
+    assert from_path.frame.equals(from_bytes.frame)
+    assert from_path.report.to_dict() | {"source": ""} == from_bytes.report.to_dict() | {"source": ""}
+
+
+# --- Encodings: each file must come back as the text that was written (issue 5) -----------
+
+ENCODED_FILES = {
+    "portuguese latin-1": ("cidade;nome;prato\nSão Paulo;Müller;café\nLisboa;João;pão de açúcar\n"
+                           "Coimbra;Conceição;feijão\nÉvora;Inês;maçã\n", "latin-1", "cp1252"),
+    "german latin-1": ("Stadt;Name;Straße\nMünchen;Müller;Hauptstraße 5\nKöln;Jörg Schäfer;Königsallee\n"
+                       "Düsseldorf;Björn Weiß;Grüner Weg\n", "latin-1", "cp1252"),
+    "french latin-1": ("ville;nom;plat\nGenève;Hélène;crème brûlée\nQuébec;François;pâté\n"
+                       "Orléans;Zoë;gâteau\n", "latin-1", "cp1252"),
+    "spanish latin-1": ("ciudad;nombre;comida\nMálaga;Muñoz;paella\nCórdoba;Íñigo;jamón ibérico\n"
+                        "Logroño;José;señor\n", "latin-1", "cp1252"),
+    "polish cp1250": ("miasto;imię\nŁódź;Łukasz\nKraków;Małgorzata\nGdańsk;Paweł Żółć\n"
+                      "Wrocław;Zażółć gęślą jaźń\n", "cp1250", "cp1250"),
+    "czech cp1250": ("město;věta\nPraha;Příliš žluťoučký kůň\nBrno;úpěl ďábelské ódy\n"
+                     "České Budějovice;Řehoř\n", "cp1250", "cp1250"),
+    "russian cp1251": ("город;имя\nМосква;Иван Петров\nСанкт-Петербург;Мария Иванова\n"
+                       "Новосибирск;Сергей\n", "cp1251", "cp1251"),
+    "chinese gbk": ("城市,客户,是否流失\n广州,王小明,是\n北京,李华,否\n上海,张伟,否\n", "gbk", "gb18030"),
+    "japanese shift-jis": ("名前,都市,値段\n田中太郎,東京,100\n鈴木花子,大阪,200\n佐藤一郎,名古屋,300\n",
+                           "shift_jis", "cp932"),
+    "utf-8": ("ville;prix\nGenève;3,5\nSão Paulo;2\n東京;1\n", "utf-8", "utf-8"),
+    "utf-8 with bom": ("ville;prix\nGenève;3,5\nSão Paulo;2\n東京;1\n", "utf-8-sig", "utf-8-sig"),
+    "utf-16 with bom": ("ville;prix\nGenève;3,5\nSão Paulo;2\n東京;1\n", "utf-16", "utf-16"),
+}
+
+
+@pytest.mark.parametrize("label", list(ENCODED_FILES))
+def test_each_encoding_is_decoded_as_written(label):
+    text, written, reported = ENCODED_FILES[label]
+    t = load_csv(text.encode(written), name=f"{label}.csv")
+    sep = ";" if ";" in text.splitlines()[0] else ","
+    expected = [line.split(sep) for line in text.strip().splitlines()]
+    assert list(t.frame.columns) == expected[0]
+    assert t.frame.astype(str).values.tolist()[0][0] == expected[1][0]
+    assert t.frame.iloc[:, 0].tolist() == [row[0] for row in expected[1:]]
+    assert t.report.encoding == reported
+    if reported not in ("utf-8", "utf-8-sig", "utf-16"):
+        assert any(f"read as {reported} (detected)" in w for w in t.report.warnings)
+
+
+def test_a_western_file_is_not_read_as_central_european():
+    # "São" must not become "Săo": cp1250 decodes these bytes too, cp1252 wins the tie.
+    t = load_csv("cidade;nome;prato\nSão Paulo;Müller;café\n".encode("latin-1"))
+    assert t.frame.iloc[0].tolist() == ["São Paulo", "Müller", "café"]
+    assert t.report.to_dict()["encoding"] == "cp1252"
+
+
+def test_the_encoding_can_still_be_chosen_by_hand():
+    raw = "cidade;nome\nSão Paulo;Müller\n".encode("latin-1")
+    t = load_csv(raw, encoding="cp1250")
+    assert t.frame.iloc[0, 0] == "Săo Paulo" and t.report.encoding == "cp1250"
+
+
+def test_hungarian_and_russian_short_files_are_not_read_as_east_asian():
+    hu = load_csv("varos;nev\nGyőr;Szűcs Ödön\nBudapest;Bőröndi\n".encode("cp1250"))
+    assert hu.frame["nev"].tolist() == ["Szűcs Ödön", "Bőröndi"] and hu.report.encoding == "cp1250"
+    ru = load_csv("город;имя\nМосква;Иван Петров\nНовосибирск;Сергей\n".encode("koi8_r"))
+    assert ru.frame["город"].tolist() == ["Москва", "Новосибирск"] and ru.report.encoding == "koi8_r"
+
+
+# --- Limits from MODELOPS_* (issue 5) -----------------------------------------------------
+
+def test_file_over_the_upload_limit_names_the_variable(monkeypatch):
+    from core.errors import DataLoadError
+
+    monkeypatch.setenv("MODELOPS_MAX_UPLOAD_MB", "1")
+    with pytest.raises(DataLoadError, match=r"big.csv is 1.2 MB, over the limit of 1 MB.*MODELOPS_MAX_UPLOAD_MB"):
+        load_csv(b"a,b\n" + b"1,2\n" * 300_000, name="big.csv")
+
+
+def test_explicit_max_bytes_wins_over_the_environment(monkeypatch):
+    monkeypatch.setenv("MODELOPS_MAX_UPLOAD_MB", "1")
+    t = load_csv(b"a,b\n" + b"1,2\n" * 300_000, max_bytes=2_000_000)
+    assert t.report.rows == 300_000
+
+
+def test_too_many_columns_is_refused_from_the_header_before_the_body(monkeypatch):
+    from core.errors import DataLoadError
+
+    monkeypatch.setenv("MODELOPS_MAX_COLUMNS", "3")
+    # The body is broken (a row with too many fields): refusing on the header never reaches it.
+    with pytest.raises(DataLoadError, match=r"wide.csv has 5 columns, over the limit of 3 columns "
+                                            r"\(MODELOPS_MAX_COLUMNS\)"):
+        load_csv(b"a,b,c,d,e\n1,2,3,4,5\n1,2,3,4,5,6,7\n", name="wide.csv")
+    assert load_csv(b"a,b,c\n1,2,3\n").report.columns == 3
+
+
+def test_a_header_wider_than_the_head_is_refused_without_reading_on(monkeypatch):
+    import core.io as cio
+    from core.errors import DataLoadError
+
+    monkeypatch.setattr(cio, "HEAD_BYTES", 64)
+    monkeypatch.setenv("MODELOPS_MAX_COLUMNS", "20")
+    header = ",".join(f"c{i}" for i in range(5000))
+    with pytest.raises(DataLoadError, match="more than 20 columns|MODELOPS_MAX_COLUMNS"):
+        load_csv((header + "\n" + ",".join("1" for _ in range(5000)) + "\n").encode())
+
+
+def test_too_many_rows_stops_early_and_suggests_a_sample(monkeypatch, tmp_path):
+    from core.errors import DataLoadError
+
+    monkeypatch.setenv("MODELOPS_MAX_ROWS", "10")
+    ok = b"a,b\n" + b"1,2\n" * 10
+    assert load_csv(ok).report.rows == 10
+    # Line 40 is broken: parsing stops one row past the limit, so it is never reached.
+    raw = b"a,b\n" + b"1,2\n" * 30 + b"1,2,3,4\n" + b"1,2\n" * 30
+    for source in (raw, tmp_path / "long.csv"):
+        if not isinstance(source, bytes):
+            source.write_bytes(raw)
+        with pytest.raises(DataLoadError, match=r"more than 10 data rows, over the limit of 10 rows "
+                                                r"\(MODELOPS_MAX_ROWS\).*sample"):
+            load_csv(source, name="long.csv")
