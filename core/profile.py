@@ -102,7 +102,10 @@ def find_column(frame: pd.DataFrame, name: str, what: str = "target") -> str:
 def missing_mask(series: pd.Series) -> pd.Series:
     """NaN, None and blank strings all count as missing."""
     mask = series.isna()
-    if series.dtype == object or pd.api.types.is_string_dtype(series):
+    if isinstance(series.dtype, pd.StringDtype):
+        # Already strings: strip them where they are (no copy into another string type).
+        mask = mask | series.str.strip().eq("").fillna(False).astype(bool)
+    elif series.dtype == object or pd.api.types.is_string_dtype(series):
         mask = mask | series.astype("string").str.strip().eq("").fillna(False)
     return mask.astype(bool)
 
@@ -153,9 +156,10 @@ def _where(frame: pd.DataFrame, column: str, id_col: str | None, limit: int = 10
 def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
     miss = missing_mask(s)
     n_missing = int(miss.sum())
-    present = s[~miss]
-    numeric, infinite, non_numeric = _as_numeric(present)
-    distinct = int(present.astype(str).nunique()) if len(present) else 0
+    present = s[~miss] if n_missing else s
+    numeric, infinite, non_numeric, first_bad = _as_numeric(present)
+    distinct = _distinct_as_text(present)
+    first_values = _first_distinct_as_text(present, min(3, distinct))
     prof = ColumnProfile(
         name=name,
         kind="categorical",
@@ -165,7 +169,7 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
         distinct=distinct,
         infinite=infinite,
         non_numeric=non_numeric,
-        examples=[str(v)[:40] for v in present.astype(str).unique()[:3]],
+        examples=[v[:40] for v in first_values],
     )
     if len(present) == 0:
         prof.kind, prof.role, prof.reason = "empty", "drop", "all values are missing"
@@ -173,7 +177,7 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
     if distinct == 1:
         prof.kind, prof.role, prof.reason = "constant", "drop", f"one value only ({prof.examples[0]})"
         return prof
-    lowered = frozenset(present.astype(str).str.strip().str.lower().unique()) if distinct == 2 else None
+    lowered = frozenset(v.strip().lower() for v in first_values) if distinct == 2 else None
     if lowered is not None and lowered in BOOLEAN_TOKENS:
         prof.kind = "boolean"
         return prof
@@ -182,8 +186,7 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
         if len(finite):
             prof.minimum, prof.maximum = float(finite.min()), float(finite.max())
         if non_numeric:
-            bad = present[pd.to_numeric(present, errors="coerce").isna()]
-            prof.examples.append(str(bad.iloc[0])[:40])
+            prof.examples.append(str(first_bad)[:40])
         if _looks_like_numeric_id(name, numeric, distinct, len(present)):
             prof.kind, prof.role = "id", "drop"
             prof.reason = "identifier: a different whole number in every row"
@@ -196,7 +199,7 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
     text = present.astype(str)
     unique_share = distinct / len(present)
     if unique_share > 0.5 and len(present) >= 20 or (unique_share == 1.0 and _ID_NAME.search(name)):
-        words = text.str.count(r"\s+").mean()
+        words = _mean_whitespace_runs(text)
         if words >= 2 or text.str.len().mean() > 40:
             prof.kind, prof.role = "text", "drop"
             prof.reason = "free text: almost every value is different (text features are not used yet)"
@@ -205,7 +208,7 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
             prof.reason = "identifier: a different value in almost every row"
         return prof
     multiline = bool(text.str.contains("\n", regex=False).any())
-    if distinct > 2 and (multiline or text.str.count(r"\s+").mean() >= 3):
+    if distinct > 2 and (multiline or _mean_whitespace_runs(text) >= 3):
         prof.kind, prof.role = "text", "drop"
         prof.reason = "free text: sentences" + (" with line breaks" if multiline else "") + (
             " (text features are not used yet)")
@@ -214,26 +217,92 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
     return prof
 
 
-def _as_numeric(present: pd.Series) -> tuple[np.ndarray | None, int, int]:
-    """Return the numeric values if the column is (mostly) numbers, with inf and junk counts."""
+def _distinct_as_text(present: pd.Series) -> int:
+    """How many different values the column has when written out as text.
+
+    This is ``present.astype(str).nunique()`` without writing a million numbers out: numbers
+    differ as text exactly when they differ as numbers, except 0.0 and -0.0.
+    """
+    if len(present) == 0:
+        return 0
+    dtype = present.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub":
+        return int(present.nunique())
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = present.to_numpy()
+        zeros = values[values == 0]
+        both_zeros = len(zeros) and np.signbit(zeros).any() and not np.signbit(zeros).all()
+        return int(present.nunique()) + int(bool(both_zeros))
+    if isinstance(dtype, pd.StringDtype):
+        return int(present.nunique())
+    return int(present.astype(str).nunique())
+
+
+def _first_distinct_as_text(present: pd.Series, k: int) -> list[str]:
+    """The first ``k`` different values as text, in order of appearance (from the shortest
+    prefix of the column that holds them, not the whole column)."""
+    n = 1000
+    while True:
+        seen = present.iloc[:n].astype(str).unique()
+        if len(seen) >= k or n >= len(present):
+            return [str(v) for v in seen[:3]]
+        n *= 10
+
+
+# Python's \s for text (str.isspace), spelled out so that pyarrow's RE2 engine counts the same.
+_WHITESPACE_RUN = r"[\x{9}\x{a}\x{b}\x{c}\x{d}\x{1c}\x{1d}\x{1e}\x{1f}\x{20}\x{85}\x{a0}\x{1680}\x{2000}\x{2001}\x{2002}\x{2003}\x{2004}\x{2005}\x{2006}\x{2007}\x{2008}\x{2009}\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]+"
+
+
+def _mean_whitespace_runs(text: pd.Series) -> float:
+    """Mean number of runs of whitespace per value (about the number of word gaps)."""
+    if len(text) == 0:
+        return float("nan")
+    counts = text.value_counts(sort=False, dropna=False)
+    values = counts.index.to_series(index=range(len(counts)))
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        runs = pc.count_substring_regex(pa.array(values.array), _WHITESPACE_RUN).to_numpy(zero_copy_only=False)
+    else:
+        runs = values.str.count(r"\s+").to_numpy()
+    return float((runs * counts.to_numpy()).sum() / len(text))
+
+
+def _as_numeric(present: pd.Series) -> tuple[np.ndarray | None, int, int, object]:
+    """Return the numeric values if the column is (mostly) numbers, with inf and junk counts
+    and the first value that is not a number."""
     if pd.api.types.is_bool_dtype(present):
-        return None, 0, 0
+        return None, 0, 0, None
     if pd.api.types.is_numeric_dtype(present):
         values = present.to_numpy(dtype=float)
-        return values, int(np.isinf(values).sum()), 0
-    if len(present) == 0:
-        return None, 0, 0
+        return values, int(np.isinf(values).sum()), 0, None
+    n = len(present)
+    if n == 0:
+        return None, 0, 0, None
+    # Words are the common case: when a prefix alone already holds more than the allowed share
+    # of non-numbers, the rest of the column cannot change the answer.
+    head = int(n * (1 - MIXED_NUMERIC_SHARE)) + 2
+    if head < n:
+        bad_in_head = int(pd.to_numeric(present.iloc[:head], errors="coerce").isna().sum())
+        if (n - bad_in_head) / n < MIXED_NUMERIC_SHARE:
+            return None, 0, 0, None
     coerced = pd.to_numeric(present, errors="coerce")
     ok = coerced.notna()
     if ok.mean() < MIXED_NUMERIC_SHARE:
-        return None, 0, 0
+        return None, 0, 0, None
     values = coerced[ok].to_numpy(dtype=float)
-    return values, int(np.isinf(values).sum()), int((~ok).sum())
+    bad = ~ok.to_numpy()
+    first_bad = present.iloc[int(bad.argmax())] if bad.any() else None
+    return values, int(np.isinf(values).sum()), int(bad.sum()), first_bad
 
 
 def _looks_like_numeric_id(name: str, values: np.ndarray, distinct: int, n: int) -> bool:
+    if distinct < n:
+        return False
     finite = values[np.isfinite(values)]
-    if len(finite) < 10 or distinct < n or not np.all(np.mod(finite, 1) == 0):
+    # Most measurements show a fraction within their first values: no need to check them all.
+    if len(finite) < 10 or not np.all(np.mod(finite[:1000], 1) == 0) or not np.all(np.mod(finite, 1) == 0):
         return False
     if _ID_NAME.search(name):
         return True
@@ -242,7 +311,7 @@ def _looks_like_numeric_id(name: str, values: np.ndarray, distinct: int, n: int)
 
 
 def _looks_like_datetime(present: pd.Series) -> bool:
-    sample = present.astype(str).head(500)
+    sample = present.head(500).astype(str)
     if not sample.str.contains(r"\d{1,4}[-/.:]\d{1,2}", regex=True).mean() > 0.9:
         return False
     parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
@@ -283,12 +352,16 @@ def _flag_leaks(frame: pd.DataFrame, prof: Profile) -> None:
         return
     y = y[keep]
     y_num = pd.to_numeric(y, errors="coerce") if prof.task and prof.task.task == "regression" else None
+    y_text = y.astype(str)
+    y_codes = base = None
     numeric_feats = []
     for c in prof.columns:
         if c.role != "feature":
             continue
         x = frame.loc[keep, c.name]
-        if x.astype(str).equals(y.astype(str)):
+        # Compared as text; a first stretch that differs settles it without writing out the rest.
+        head = min(len(x), 1000)
+        if x.iloc[:head].astype(str).equals(y_text.iloc[:head]) and x.astype(str).equals(y_text):
             _mark_leak(c, "a copy of the target")
             continue
         if y_num is not None and c.kind == "numeric":
@@ -297,12 +370,44 @@ def _flag_leaks(frame: pd.DataFrame, prof: Profile) -> None:
             if xn.notna().sum() > 10 and abs(xn.corr(y_num)) >= 0.98:
                 _mark_leak(c, f"correlates {xn.corr(y_num):+.3f} with the target")
         elif y_num is None and c.kind in ("categorical", "boolean", "numeric") and c.distinct <= 0.5 * len(y):
-            purity = pd.crosstab(x.astype(str), y.astype(str)).max(axis=1).sum() / len(y)
-            base = y.astype(str).value_counts(normalize=True).iloc[0]
-            if purity >= 0.995 and base < 0.95:
+            if y_codes is None:
+                y_codes = _text_codes(y)
+                base = y_text.value_counts(normalize=True).iloc[0]
+            if _purity(_text_codes(x), y_codes, len(y)) >= 0.995 and base < 0.95:
                 _mark_leak(c, "its value decides the target in over 99.5% of rows")
     if y_num is not None and len(numeric_feats) >= 2:
         _flag_sum_leaks(frame.loc[keep], y_num, [c for c in numeric_feats if c.role == "feature"])
+
+
+def _text_codes(s: pd.Series) -> np.ndarray:
+    """Integer codes equal exactly where ``s.astype(str)`` is equal; -1 where it is missing.
+
+    Numbers are coded by their bits (distinct floats print differently, 0.0 and -0.0 too), so
+    a million of them need not be written out as text.
+    """
+    dtype = s.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = s.to_numpy()
+        nan = np.isnan(values)
+        codes = np.full(len(values), -1, dtype=np.int64)
+        codes[~nan] = pd.factorize(values[~nan].view(f"u{values.itemsize}"))[0]
+        return codes
+    if isinstance(dtype, np.dtype) and dtype.kind in "iub" or isinstance(dtype, pd.StringDtype):
+        return pd.factorize(s)[0]
+    return pd.factorize(s.astype(str))[0]
+
+
+def _purity(x_codes: np.ndarray, y_codes: np.ndarray, n: int) -> float:
+    """Share of rows whose x value's most common target is their target (the crosstab's row
+    maxima summed, over ``n``); rows with a missing x count against it."""
+    valid = x_codes >= 0
+    width = int(y_codes.max()) + 1 if len(y_codes) else 1
+    keys, counts = np.unique(x_codes[valid] * width + y_codes[valid], return_counts=True)
+    if not len(keys):
+        return 0.0
+    xs = keys // width
+    starts = np.flatnonzero(np.r_[True, xs[1:] != xs[:-1]])
+    return np.maximum.reduceat(counts, starts).sum() / n
 
 
 def _flag_sum_leaks(frame: pd.DataFrame, y: pd.Series, cols: list[ColumnProfile]) -> None:

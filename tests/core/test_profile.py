@@ -59,3 +59,60 @@ def test_unknown_target_suggests_case_fix():
     df = pd.DataFrame({"Default": [1, 2]})
     with pytest.raises(TargetError, match="Did you mean 'Default'"):
         find_column(df, "default")
+
+
+def test_distinct_and_examples_count_values_as_written():
+    # 0.0 and -0.0 are one number but two written values; examples keep the order of appearance
+    # even when the third different value only comes after the first thousand rows.
+    x = pd.Series([0.0] * 1500 + [-0.0, 2.5, 0.0])
+    c = profile_frame(pd.DataFrame({"x": x})).column("x")
+    assert c.distinct == 3 and c.examples == ["0.0", "-0.0", "2.5"]
+    words = pd.Series(["a"] * 1500 + ["b"] * 10 + ["c"], dtype="str")
+    w = profile_frame(pd.DataFrame({"w": words})).column("w")
+    assert w.distinct == 3 and w.examples == ["a", "b", "c"]
+
+
+def test_yes_no_column_beyond_the_first_rows_is_boolean():
+    s = pd.Series(["Yes"] * 2000 + ["No"], dtype="str")
+    assert profile_frame(pd.DataFrame({"flag": s})).column("flag").kind == "boolean"
+
+
+def test_words_column_is_not_numeric_and_late_junk_in_numbers_is_counted():
+    rng = np.random.default_rng(1)
+    words = pd.Series(rng.choice(["red", "green", "blue"], 5000), dtype="str")
+    numbers = pd.Series([str(v) for v in rng.normal(size=4999).round(3)] + ["n/a?"], dtype="str")
+    p = profile_frame(pd.DataFrame({"w": words, "n": numbers}))
+    assert p.column("w").kind == "categorical"
+    assert p.column("n").kind == "numeric" and p.column("n").non_numeric == 1
+    assert p.column("n").examples[-1] == "n/a?"
+
+
+def test_text_is_told_by_whitespace_of_any_kind():
+    # Ideographic and no-break spaces separate words as Python's \s does.
+    sentences = pd.Series([f"第{i}号\u3000客户\u3000来电\u3000投诉" for i in range(50)], dtype="str")
+    nbsp = pd.Series([f"item\xa0{i % 5}\xa0was\xa0late" for i in range(50)], dtype="str")
+    p = profile_frame(pd.DataFrame({"s": sentences, "t": nbsp}))
+    assert p.column("s").kind == "text"
+    assert p.column("t").kind == "text" and "sentences" in p.column("t").reason
+
+
+def test_leak_purity_matches_the_crosstab_it_replaces():
+    from core.profile import _purity, _text_codes
+
+    rng = np.random.default_rng(4)
+    for x in (pd.Series(rng.choice([0.0, -0.0, 1.5, np.nan], 300)),
+              pd.Series(rng.choice(["a", "b", None], 300), dtype="str"),
+              pd.Series(rng.choice([1, "1", None, 2.0], 300), dtype=object)):
+        y = pd.Series(rng.choice(["yes", "no"], 300), dtype="str")
+        expected = pd.crosstab(x.astype(str), y.astype(str)).max(axis=1).sum() / len(y)
+        assert _purity(_text_codes(x), _text_codes(y), len(y)) == expected
+
+
+def test_a_column_that_differs_from_the_target_only_late_is_not_a_copy():
+    y = np.array(["yes", "no"] * 1500)
+    almost = y.copy()
+    almost[2500] = "maybe"
+    df = pd.DataFrame({"target": y, "almost": almost, "copy": y, "x": np.arange(3000) % 7})
+    p = profile_frame(df, "target")
+    assert "copy of the target" in p.column("copy").reason
+    assert "copy of the target" not in p.column("almost").reason
