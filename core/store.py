@@ -113,6 +113,21 @@ alerts = sa.Table(
 )
 
 
+# Per-batch monitoring results that depend only on the batch (immutable), the version's baselines
+# (immutable) and the key (settings, code and library versions; for performance the latest label
+# upload). A cache: losing it costs time, never correctness. See core.monitoring.overview.
+monitor_cache = sa.Table(
+    "monitor_cache", metadata,
+    sa.Column("model_version_id", sa.Integer, sa.ForeignKey("model_versions.id"), nullable=False, index=True),
+    sa.Column("batch_id", sa.String(40), nullable=False),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.PrimaryKeyConstraint("batch_id", "key", name="pk_monitor_cache"),
+)
+MONITOR_CACHE_KEYS_KEPT = 8  # per version; what-if settings would otherwise pile up
+
+
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
@@ -401,7 +416,22 @@ class Store:
         return _batch(row._mapping)
 
     def read_batch(self, batch: BatchRecord, columns: list[str] | None = None) -> pd.DataFrame:
-        return _read(self.home / batch.path, columns)
+        """The rows of one batch; only ``columns`` (those the file has) are read from disk."""
+        return self._batch_table(batch, columns).to_pandas()
+
+    def _batch_table(self, b: BatchRecord, columns: list[str] | None) -> pa.Table:
+        path = self.home / b.path
+        try:
+            if columns is None:
+                return pq.read_table(path)
+            # one open: the file's own schema says which of the wanted columns it has
+            with pq.ParquetFile(path) as f:
+                present = set(f.schema_arrow.names)
+                return f.read(columns=[c for c in columns if c in present])
+        except (OSError, pa.ArrowException) as exc:
+            raise StoreError(f"The scored rows of batch {b.id} ({path}) are missing or damaged "
+                             f"({str(exc).splitlines()[0][:120]}); the catalog still lists the batch. Restore "
+                             "the file from a backup.") from None
 
     def read_batches(self, records: list[BatchRecord], columns: list[str] | None = None) -> pd.DataFrame:
         """Rows of several batches with a ``__batch`` column; reads only ``columns`` from disk."""
@@ -409,19 +439,9 @@ class Store:
             columns = list(dict.fromkeys(columns))
         tables = []
         for b in records:
-            path = self.home / b.path
-            try:
-                if columns is None:
-                    wanted = None
-                else:
-                    present = set(pq.read_schema(path).names)
-                    wanted = [c for c in columns if c in present]
-                t = pq.read_table(path, columns=wanted)
-            except (OSError, pa.ArrowException) as exc:
-                raise StoreError(f"The scored rows of batch {b.id} ({path}) are missing or damaged "
-                                 f"({str(exc).splitlines()[0][:120]}); the catalog still lists the batch. Restore "
-                                 "the file from a backup.") from None
-            tables.append(t.append_column("__batch", pa.array([b.id] * t.num_rows, pa.string())))
+            t = self._batch_table(b, columns)
+            batch = pa.DictionaryArray.from_arrays(pa.array(np.zeros(t.num_rows, dtype="int32")), pa.array([b.id]))
+            tables.append(t.append_column("__batch", batch.dictionary_decode()))
         if not tables:
             return pd.DataFrame(columns=(columns or []) + ["__batch"])
         return pa.concat_tables(tables, promote_options="permissive").to_pandas()
@@ -456,6 +476,74 @@ class Store:
                                 .order_by(label_uploads.c.uploaded_at)).all()
         return pd.DataFrame([dict(r._mapping) for r in rows])
 
+    def label_state(self, version: ModelVersion) -> tuple[str | None, set[str] | None]:
+        """``(key, batches)``: a key that changes with every label upload (None without labels), and
+        the batches the uploads matched (None when an upload did not record them)."""
+        with self.engine.begin() as conn:
+            rows = conn.execute(sa.select(label_uploads.c.id, label_uploads.c.batches_json)
+                                .where(label_uploads.c.model_version_id == version.id)
+                                .order_by(label_uploads.c.uploaded_at, label_uploads.c.id)).all()
+        if not rows:
+            return None, set()
+        batches: set[str] | None = set()
+        for r in rows:
+            listed = json.loads(r.batches_json or "[]")
+            if not listed:
+                batches = None
+                break
+            batches.update(listed)
+        return f"{len(rows)}:{rows[-1].id}", batches
+
+    # --- monitoring cache -----------------------------------------------------------------
+    def cached_results(self, version: ModelVersion, key: str, batch_ids=None) -> dict[str, object]:
+        """Batch id -> the result stored under ``key`` (only batches that have one)."""
+        q = sa.select(monitor_cache.c.batch_id, monitor_cache.c.payload).where(
+            monitor_cache.c.model_version_id == version.id, monitor_cache.c.key == key)
+        with self.engine.begin() as conn:
+            rows = conn.execute(q).all()
+        wanted = None if batch_ids is None else set(batch_ids)
+        return {r.batch_id: json.loads(r.payload) for r in rows if wanted is None or r.batch_id in wanted}
+
+    def cache_results(self, version: ModelVersion, key: str, results: dict[str, object]) -> None:
+        """Keep ``results`` (batch id -> JSON-able result) under ``key``, in one transaction, and
+        drop the results of all but the :data:`MONITOR_CACHE_KEYS_KEPT` newest keys of the version.
+
+        Another process may have stored the same results meanwhile; either copy is right, so a
+        conflict is not an error. Nothing here may fail a monitoring run: a catalog that refuses
+        the write (read-only, locked past the timeout) only means the next run computes again.
+        """
+        if not results:
+            return
+        # microseconds: the newest keys are told apart even when written in the same millisecond
+        stamp = dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+        try:
+            with self.engine.begin() as conn:
+                have = {r.batch_id for r in conn.execute(sa.select(monitor_cache.c.batch_id).where(
+                    monitor_cache.c.model_version_id == version.id, monitor_cache.c.key == key)).all()}
+                new = [dict(model_version_id=version.id, batch_id=b, key=key, created_at=stamp,
+                            payload=json.dumps(r, default=json_default, allow_nan=True))
+                       for b, r in results.items() if b not in have]
+                if new:
+                    conn.execute(monitor_cache.insert(), new)
+                newest = sa.func.max(monitor_cache.c.created_at)
+                keys = [r.key for r in conn.execute(
+                    sa.select(monitor_cache.c.key).where(monitor_cache.c.model_version_id == version.id)
+                    .group_by(monitor_cache.c.key).order_by(newest.desc())).all()]
+                old = keys[MONITOR_CACHE_KEYS_KEPT:]
+                if old:
+                    conn.execute(monitor_cache.delete().where(monitor_cache.c.model_version_id == version.id,
+                                                              monitor_cache.c.key.in_(old)))
+        except sa.exc.SQLAlchemyError:
+            pass  # a cache write that fails costs a recomputation next time, nothing else
+
+    def clear_monitoring_cache(self, version: ModelVersion | None = None) -> int:
+        """Forget cached monitoring results (of one version, or all); returns how many."""
+        q = monitor_cache.delete()
+        if version is not None:
+            q = q.where(monitor_cache.c.model_version_id == version.id)
+        with self.engine.begin() as conn:
+            return conn.execute(q).rowcount
+
     # --- alerts ---------------------------------------------------------------------------
     def record_alerts(self, version: ModelVersion, found: list[dict]) -> int:
         """Store alerts not stored before (one per batch and metric); returns how many are new."""
@@ -477,6 +565,13 @@ class Store:
                                 .order_by(alerts.c.id)).all()
         cols = [c.name for c in alerts.columns]
         return pd.DataFrame([dict(r._mapping) for r in rows], columns=cols)
+
+
+def json_default(value):
+    """numpy scalars (bool_, int64, float32) as the Python values json knows."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def outcome_column(values, regression: bool) -> pd.Series:

@@ -9,16 +9,22 @@ thresholds raised. Pages and the CLI render these tables; nothing here draws.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from core import store as st
 from core.errors import ConfigError
-from core.monitoring.drift import DriftResult, column_drift
+from core.monitoring.drift import ColumnDrift, DriftResult, column_drift
+from core.monitoring.performance import COLUMNS as PERFORMANCE_COLUMNS
 from core.monitoring.performance import LOWER_IS_BETTER, batch_performance, main_metric
 from core.monitoring.quality import quality_table
 from core.monitoring.stattests import default_test, get_test
@@ -107,12 +113,19 @@ class Overview:
 
 
 def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings | None = None, *,
-            batch_ids: list[str] | None = None, record_alerts: bool | None = None) -> Overview:
+            batch_ids: list[str] | None = None, record_alerts: bool | None = None,
+            use_cache: bool = True) -> Overview:
     """Compute model health for ``version`` over its logged batches (or only ``batch_ids``).
 
     Alerts are stored in the catalog only for the thresholds the model is monitored with (the
     defaults, unless ``record_alerts`` says otherwise): a what-if run with other tests or
     thresholds shows its alerts without writing them into the model's history.
+
+    Logged batches never change, so what is computed from one batch alone (its drift, prediction
+    drift and prediction shares) is kept in the catalog under a key of the settings that shape
+    it and of the code and library versions that compute it (:func:`batch_key`); performance is
+    kept under the latest label upload (:func:`performance_key`). A later run reads only the
+    batches it has not seen. ``use_cache=False`` computes everything and stores nothing.
     """
     settings = settings or MonitorSettings()
     settings.validate()
@@ -129,55 +142,70 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
         records = [b for b in records if b.id in wanted]
     lost = [b for b in records if not (store.home / b.path).is_file()]
     records = [b for b in records if b not in lost]
-    reference = store.reference(version, columns=list(kinds))
-    if reference is not None:
-        # Every test here compares marginal distributions, so each numeric column can be sorted on
-        # its own once; the tests then skip sorting the reference again for every batch.
-        reference = reference.assign(**{c: np.sort(pd.to_numeric(reference[c], errors="coerce").to_numpy(float))
-                                        for c, k in kinds.items() if k == "numeric" and c in reference.columns})
+    has_reference = (store.version_folder(version) / "reference.parquet").is_file()
     holdout = store.holdout(version)
     notes = [f"The scored rows of batch {b.id} ({b.path}) are missing from the store folder; it is left out. "
              "Restore the file from a backup." for b in lost]
-    if reference is None:
+    if not has_reference:
         notes.append("This model version has no reference sample: feature drift is not computed.")
     regression = version.task == "regression"
     classes = st.outcome_column(meta.get("classes", []), False).tolist()
     proba_cols = [st.PROBA_PREFIX + str(c) for c in classes]
-    rows = store.read_batches(records, columns=[st.PREDICTION_ID, st.PREDICTION, *proba_cols, *kinds])
 
-    groups = dict(tuple(rows.groupby("__batch", sort=False))) if len(rows) else {}
+    key = batch_key(settings)
+    cached = store.cached_results(version, key, [b.id for b in records]) if use_cache else {}
+    todo = [b for b in records if b.id not in cached]
+    reference = None
+    if has_reference and todo:
+        reference = store.reference(version, columns=list(kinds))
+        # Every test here compares marginal distributions, so each numeric column can be sorted on
+        # its own once; the tests then skip sorting the reference again for every batch.
+        reference = reference.assign(**{c: np.sort(pd.to_numeric(reference[c], errors="coerce").to_numpy(float))
+                                        for c, k in kinds.items() if k == "numeric" and c in reference.columns})
 
-    def health(b: st.BatchRecord):
-        """Drift and prediction drift of one batch: independent of the others."""
-        part = groups.get(b.id, rows.iloc[0:0])
-        row = {"batch": b.id, "scored_at": b.scored_at, "source": b.source_name, "rows": b.rows,
-               "flagged_rows": b.flagged_rows, "features_tested": 0, "drifted_features": 0, "drift_share": None,
-               "dataset_drift": False, "prediction_test": None, "prediction_drift_score": None,
-               "prediction_drifted": False}
-        drift = None
+    def health(b: st.BatchRecord) -> dict:
+        """Drift, prediction drift and prediction shares of one batch: independent of the others.
+
+        Each batch reads its own columns (pyarrow decodes without the GIL), so reading overlaps
+        with the tests, which spend their time in numpy sorts."""
+        part = store.read_batch(b, columns=[st.PREDICTION, *kinds])
+        out = {"row": {}, "drift": None, "shares": []}
         if reference is not None and len(part):
             drift = column_drift(reference, part[[c for c in kinds if c in part.columns]], kinds,
                                  tests=settings.tests or None, thresholds=settings.thresholds or None,
                                  drift_share=settings.drift_share)
-            row.update(features_tested=len(drift.tested_columns), drifted_features=len(drift.drifted_columns),
-                       drift_share=drift.share, dataset_drift=drift.dataset_drift)
+            out["row"].update(features_tested=len(drift.tested_columns), drifted_features=len(drift.drifted_columns),
+                              drift_share=drift.share, dataset_drift=drift.dataset_drift)
+            out["drift"] = {"columns": [asdict(c) for c in drift.columns], "threshold": drift.drift_share_threshold,
+                            "missing": drift.missing_columns}
         if holdout is not None and len(part):
             res = _prediction_drift(holdout[st.PREDICTION], part[st.PREDICTION], regression, settings)
             if res is not None:
-                row.update(prediction_test=res.test, prediction_drift_score=res.score,
-                           prediction_drifted=bool(res.drifted))
-        shares = _prediction_summary(b.id, part[st.PREDICTION] if len(part) else pd.Series(dtype=object), regression)
-        return row, drift, shares
+                out["row"].update(prediction_test=res.test, prediction_drift_score=res.score,
+                                  prediction_drifted=bool(res.drifted))
+        out["shares"] = _prediction_summary(b.id, part[st.PREDICTION] if len(part) else pd.Series(dtype=object),
+                                            regression)
+        return out
 
-    # Batches are independent and the tests spend their time in numpy sorts, which release the
-    # GIL: threads use both cores without copying the frames to other processes.
-    with ThreadPoolExecutor(max_workers=min(len(records), os.cpu_count() or 1) or 1) as pool:
-        done = list(pool.map(health, records))
+    if todo:
+        with ThreadPoolExecutor(max_workers=min(len(todo), os.cpu_count() or 1)) as pool:
+            computed = {b.id: _plain(r) for b, r in zip(todo, pool.map(health, todo))}
+        if use_cache:
+            store.cache_results(version, key, computed)
+        cached.update(computed)
+
     batch_rows, drift_rows, share_rows, drift_by_batch = [], [], [], {}
-    for b, (row, drift, shares) in zip(records, done):
+    for b in records:
+        found = cached[b.id]
+        row = {"batch": b.id, "scored_at": b.scored_at, "source": b.source_name, "rows": b.rows,
+               "flagged_rows": b.flagged_rows, "features_tested": 0, "drifted_features": 0, "drift_share": None,
+               "dataset_drift": False, "prediction_test": None, "prediction_drift_score": None,
+               "prediction_drifted": False, **found["row"]}
         batch_rows.append(row)
-        share_rows.extend(shares)
-        if drift is not None:
+        share_rows.extend(found["shares"])
+        if found["drift"] is not None:
+            d = found["drift"]
+            drift = DriftResult([ColumnDrift(**c) for c in d["columns"]], d["threshold"], list(d["missing"]))
             drift_by_batch[b.id] = drift
             table = drift.to_df()
             table.insert(0, "batch", b.id)
@@ -186,8 +214,7 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
         share_rows = _prediction_summary("holdout", holdout[st.PREDICTION], regression) + share_rows
 
     metric = main_metric(meta)
-    perf = batch_performance(rows[[c for c in rows.columns if c not in kinds]] if len(rows) else rows,
-                             store.labels(version), meta)
+    perf = _performance(store, version, records, [st.PREDICTION_ID, st.PREDICTION, *proba_cols], use_cache)
     labelled = perf.drop_duplicates("batch").set_index("batch")["labelled_rows"] if len(perf) else pd.Series(dtype=int)
     main = perf[perf["metric"] == metric].set_index("batch")["value"] if len(perf) else pd.Series(dtype=float)
     for r in batch_rows:
@@ -211,6 +238,69 @@ def monitor(store: st.Store, version: st.ModelVersion, settings: MonitorSettings
         store.record_alerts(version, found)
     return Overview(version, settings, batches_df, feature_drift, pd.DataFrame(share_rows), quality, perf, found,
                     metric, drift_by_batch, notes)
+
+
+def _performance(store: st.Store, version: st.ModelVersion, records: list, columns: list[str],
+                 use_cache: bool) -> pd.DataFrame:
+    """Performance of every labelled batch among ``records``; only batches whose results are not
+    kept under the current label state are read (their ids, predictions and probabilities)."""
+    state, labelled = store.label_state(version)
+    if state is None:
+        return pd.DataFrame(columns=PERFORMANCE_COLUMNS)
+    wanted = [b for b in records if labelled is None or b.id in labelled]
+    key = performance_key(state)
+    cached = store.cached_results(version, key, [b.id for b in wanted]) if use_cache else {}
+    todo = [b for b in wanted if b.id not in cached]
+    if todo:
+        rows = store.read_batches(todo, columns=columns)
+        perf = batch_performance(rows, store.labels(version), version.metadata)
+        computed = {b.id: _plain(perf[perf["batch"] == b.id].to_dict(orient="records")) for b in todo}
+        if use_cache:
+            store.cache_results(version, key, computed)
+        cached.update(computed)
+    out = [r for b in wanted for r in cached[b.id]]
+    return pd.DataFrame(out, columns=PERFORMANCE_COLUMNS)
+
+
+CACHE_FORMAT = "1"
+
+
+def _plain(result):
+    """A result as the cache gives it back (JSON types), so a run that computes and a run that
+    reads the cache build exactly the same tables."""
+    return json.loads(json.dumps(result, default=st.json_default, allow_nan=True))
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The source of everything that computes a cached result, and the libraries under it: a
+    changed test or a new scipy invalidates what older code stored."""
+    import scipy
+
+    from core import evaluate, schema
+    from core.monitoring import drift, performance, stattests
+
+    h = hashlib.sha256(CACHE_FORMAT.encode())
+    for module in (sys.modules[__name__], drift, stattests, performance, evaluate, schema):
+        h.update(Path(module.__file__).read_bytes())
+    for lib in (np, pd, scipy):
+        h.update(lib.__version__.encode())
+    return h.hexdigest()
+
+
+def batch_key(settings: MonitorSettings) -> str:
+    """The cache key of per-batch drift results: the settings that shape them, and the code."""
+    shaping = {"tests": settings.tests, "thresholds": settings.thresholds, "drift_share": settings.drift_share,
+               "prediction_test": settings.prediction_test}
+    text = json.dumps(["batch", shaping, _code_digest()], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def performance_key(label_state: str) -> str:
+    """The cache key of per-batch performance: the latest label upload (a new upload changes
+    which label wins for a prediction id), and the code."""
+    text = json.dumps(["performance", label_state, _code_digest()])
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _prediction_drift(reference: pd.Series, current: pd.Series, regression: bool, settings: MonitorSettings):

@@ -176,3 +176,17 @@ def test_outcome_column_reads_each_value_alike_on_its_fast_path(values):
     for regression in (False, True):
         pd.testing.assert_series_equal(st.outcome_column(values, regression),
                                        st._outcome_slow(values, regression), check_exact=True)
+
+
+def test_monitoring_cache_keeps_results_per_key_and_only_the_newest_keys(store, loan_model):
+    v = store.register_model(loan_model)
+    store.cache_results(v, "k0", {"b1": {"score": float("nan"), "ok": True}, "b2": {"rows": [1, 2]}})
+    got = store.cached_results(v, "k0")
+    assert got["b2"] == {"rows": [1, 2]} and got["b1"]["ok"] is True and got["b1"]["score"] != got["b1"]["score"]
+    assert store.cached_results(v, "k0", ["b2"]) == {"b2": {"rows": [1, 2]}} and store.cached_results(v, "k9") == {}
+    store.cache_results(v, "k0", {"b1": {"other": 1}})  # a result already kept is not replaced
+    assert store.cached_results(v, "k0")["b1"]["ok"] is True
+    for i in range(1, st.MONITOR_CACHE_KEYS_KEPT + 1):
+        store.cache_results(v, f"k{i}", {"b1": {"i": i}})
+    assert store.cached_results(v, "k0") == {} and store.cached_results(v, "k1") == {"b1": {"i": 1}}
+    assert store.clear_monitoring_cache(v) == st.MONITOR_CACHE_KEYS_KEPT and store.cached_results(v, "k1") == {}

@@ -148,3 +148,45 @@ def test_a_lost_batch_file_is_left_out_with_a_note_and_an_unknown_batch_is_named
     assert list(ov.batches["batch"]) == [moved] and any(same in n for n in ov.notes)
     with pytest.raises(ConfigError, match="'?b-nope'? is not a batch"):
         monitor(store, version, batch_ids=["b-nope"])
+
+
+def _tables(ov):
+    return [ov.batches, ov.feature_drift, ov.prediction_shares, ov.quality, ov.performance, pd.DataFrame(ov.alerts)]
+
+
+def test_a_second_run_reads_no_batch_and_gives_the_same_tables(history, monkeypatch):
+    store, version, _, _ = history
+    first = monitor(store, version)
+    monkeypatch.setattr(st.Store, "read_batch", lambda *a, **k: pytest.fail("a cached batch was read again"))
+    monkeypatch.setattr(st.Store, "read_batches", lambda *a, **k: pytest.fail("a cached batch was read again"))
+    again = monitor(store, version)
+    for a, b in zip(_tables(first), _tables(again)):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert {k: d.to_df().to_dict() for k, d in first.drift_by_batch.items()} == \
+        {k: d.to_df().to_dict() for k, d in again.drift_by_batch.items()}
+
+
+def test_other_settings_and_new_batches_are_computed_not_taken_from_the_cache(history, loans):
+    store, version, same, moved = history
+    monitor(store, version)
+    assert set(monitor(store, version, MonitorSettings(tests={"*": "psi"})).feature_drift["test"]) == {"psi"}
+    assert not monitor(store, version, MonitorSettings(drift_share=1.0)).batches["dataset_drift"].any()
+    newer = score_and_log(store, version, loans.drop(columns="default").head(40), name="newer.csv")
+    ov = monitor(store, version)
+    assert list(ov.batches["batch"]) == [same, moved, newer.batch_id]
+    uncached = monitor(store, version, use_cache=False)
+    for a, b in zip(_tables(ov), _tables(uncached)):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_a_new_label_upload_is_never_hidden_by_cached_performance(history, loans):
+    store, version, same, _ = history
+    truth = loans["default"].iloc[:120]
+    attach_labels(store, version, pd.DataFrame({"loan_id": loans["loan_id"].iloc[:120], "default": truth}),
+                  batch_id=same)
+    right = monitor(store, version).performance.query("metric == 'accuracy'")["value"].iloc[0]
+    flipped = np.where(truth == "yes", "no", "yes")
+    attach_labels(store, version, pd.DataFrame({"loan_id": loans["loan_id"].iloc[:120], "default": flipped}),
+                  batch_id=same)
+    wrong = monitor(store, version).performance.query("metric == 'accuracy'")["value"].iloc[0]
+    assert wrong == pytest.approx(1 - right)
