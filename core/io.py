@@ -25,7 +25,6 @@ import io
 import os
 import re
 import unicodedata
-from warnings import catch_warnings, simplefilter
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -712,20 +711,21 @@ def _parse_with_pandas(
     """One pass of pandas' C parser over the whole input with the detected settings.
 
     Columns are typed chunk by chunk (``low_memory``), which keeps peak memory low and lets
-    pandas parse a large UTF-8 file on several threads. When chunks disagree on a column's
-    type (a lone word far down a numeric column), pandas warns; the file is then read again
-    typing each column as a whole, so the result is always that of whole-column typing.
+    pandas parse a large UTF-8 file on several threads. Should chunks still disagree on a
+    column's type (older pandas leaves numbers and words mixed in one column), the input is
+    read again typing each column as a whole, so the result is always that of whole-column
+    typing. (Checked on the result rather than by turning pandas' DtypeWarning into an error:
+    warning filters are shared by every thread of the app.)
     """
     name = src.name
     options = dict(sep=sep, encoding=enc, decimal=decimal, thousands=thousands, header=0, names=names,
                    skipinitialspace=False, skip_blank_lines=True, compression=None, nrows=nrows)
     try:
-        with catch_warnings():
-            simplefilter("error", pd.errors.DtypeWarning)
-            try:
-                frame = pd.read_csv(src.handle(), low_memory=True, **options)
-            except pd.errors.DtypeWarning:
-                frame = pd.read_csv(src.handle(), low_memory=False, **options)
+        frame = pd.read_csv(src.handle(), low_memory=True, **options)
+        mixed = [i for i, dtype in enumerate(frame.dtypes)
+                 if dtype == object and pd.api.types.infer_dtype(frame.iloc[:, i], skipna=True) != "boolean"]
+        if mixed:
+            frame = pd.read_csv(src.handle(), low_memory=False, **options)
     except UnicodeDecodeError as exc:
         raise _Undecodable(enc, exc.start) from None
     except pd.errors.ParserError as exc:

@@ -259,3 +259,23 @@ def test_too_many_rows_stops_early_and_suggests_a_sample(monkeypatch, tmp_path):
         with pytest.raises(DataLoadError, match=r"more than 10 data rows, over the limit of 10 rows "
                                                 r"\(MODELOPS_MAX_ROWS\).*sample"):
             load_csv(source, name="long.csv")
+
+
+def test_a_column_left_mixed_by_chunked_typing_is_read_again_whole(monkeypatch):
+    # pandas 3.1 reconciles chunks itself; older pandas leaves floats and words in one column.
+    import pandas as pd
+
+    import core.io as cio
+
+    real, calls = pd.read_csv, []
+
+    def chunked(*args, **kwargs):
+        calls.append(kwargs["low_memory"])
+        frame = real(*args, **kwargs)
+        if kwargs["low_memory"]:
+            frame["b"] = pd.Series([2.0, "x"], dtype=object)
+        return frame
+
+    monkeypatch.setattr(cio.pd, "read_csv", chunked)
+    t = load_csv(b"a,b\n1,2\n3,x\n")
+    assert calls == [True, False] and t.frame["b"].tolist() == ["2", "x"]
