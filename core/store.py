@@ -13,6 +13,9 @@ Why this shape
   labels arriving later are new files too.
 * SQLite runs in WAL mode with ``BEGIN IMMEDIATE`` transactions and a busy timeout, so several
   processes scoring at once queue for the write lock instead of failing.
+* Because batches never change, monitoring keeps what it computed from one batch (drift,
+  prediction drift, performance under the latest label upload) in the ``monitor_cache`` table;
+  a later run reads only new batches. It is a cache: emptying it costs time, never results.
 
 Layout of the store folder::
 

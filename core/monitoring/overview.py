@@ -27,7 +27,7 @@ from core.monitoring.drift import ColumnDrift, DriftResult, column_drift
 from core.monitoring.performance import COLUMNS as PERFORMANCE_COLUMNS
 from core.monitoring.performance import LOWER_IS_BETTER, batch_performance, main_metric
 from core.monitoring.quality import quality_table
-from core.monitoring.stattests import default_test, get_test
+from core.monitoring.stattests import choose_default, get_test, prepare
 from core.schema import drift_kinds
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
@@ -309,12 +309,13 @@ def _prediction_drift(reference: pd.Series, current: pd.Series, regression: bool
     cur = current.dropna()
     if regression:
         ref, cur = ref.astype(float).to_numpy(), cur.astype(float).to_numpy()
-    else:
-        ref, cur = ref.astype(str).to_numpy(dtype=object), cur.astype(str).to_numpy(dtype=object)
+    else:  # class names as pandas text: factorized by pyarrow, in the same order as Python objects
+        ref, cur = ref.astype(str).astype("str"), cur.astype(str).astype("str")
     if not len(ref) or not len(cur):
         return None
-    test = get_test(settings.prediction_test) if settings.prediction_test else default_test(kind, ref, cur)
-    return test(ref, cur)
+    samples = prepare(ref, cur, kind)  # once, for choosing the test and for running it
+    test = get_test(settings.prediction_test) if settings.prediction_test else choose_default(samples)
+    return test.run(samples)
 
 
 def _prediction_summary(batch: str, pred: pd.Series, regression: bool) -> list[dict]:
