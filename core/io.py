@@ -334,11 +334,20 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool 
 
     from charset_normalizer import from_bytes
 
-    matches = from_bytes(raw)
-    best = matches.best()
+    # A CSV always holds ASCII (delimiters, line ends), which UTF-16/32 write with zero bytes:
+    # without any, a UTF-16/32 proposal is the detector misreading a short legacy file.
+    wide_possible = b"\x00" in raw
+    matches = [m for m in from_bytes(raw)
+               if wide_possible or not m.encoding.lower().startswith(("utf_16", "utf_32"))]
+    best = matches[0] if matches else None
     proposals = [m.encoding.lower() for m in matches]
     tried = "UTF-8, " + ", ".join(proposals[:4])
     if best is None:
+        fallback = _east_asian_fallback(raw, complete)
+        if fallback:
+            warnings.append(f"The file is not UTF-8; it was read as {fallback} (its words read as everyday "
+                            "Chinese, Japanese or Korean, though the detector was unsure).")
+            return fallback
         raise EncodingError(
             f"{name} is not valid text in any encoding tried ({tried.rstrip(', ')}); "
             "save it as UTF-8 CSV or choose the encoding by hand."
@@ -369,6 +378,25 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool 
         )
     warnings.append(f"The file is not UTF-8; it was read as {enc} (detected).{note}")
     return enc
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _east_asian_fallback(raw: bytes, complete: bool) -> str | None:
+    """The East Asian encoding a file the detector gave up on decodes to, if it reads naturally.
+
+    GB18030 writes letters outside GBK (ã, ü, é) as four-byte sequences the detector does not
+    know, so a Chinese export with a few accented names defeats it. Such a file still decodes
+    strictly, has no control characters and holds everyday CJK words; binary junk does not.
+    """
+    for enc in ("gb18030", "big5", "shift_jis", "euc_kr"):
+        if not _decodes(raw, enc, complete):
+            continue
+        text = _decode_sample(raw, enc, complete)
+        if not _CONTROL.search(text) and _natural_cjk_share(text) >= 0.2:
+            return enc
+    return None
 
 
 def _is_utf8(raw: bytes, complete: bool) -> bool:
@@ -598,8 +626,14 @@ def _natural_cjk_share(text: str) -> float:
         runs += 1
         glued = (start > 0 and text[start - 1].isascii() and text[start - 1].isalpha()) or \
                 (end < len(text) and text[end].isascii() and text[end].isalpha())
-        natural += not glued and all(map(_everyday_cjk, run))
+        natural += not glued and all(map(_everyday_cjk, run)) and not _hangul_with_han(run)
     return natural / runs if runs else 0.0
+
+
+def _hangul_with_han(run: str) -> bool:
+    """Korean words are written in Hangul alone; Hangul and Han in one word is a misreading
+    (Chinese bytes read as cp949 give "구鬧")."""
+    return any("\uac00" <= c <= "\ud7a3" for c in run) and any("\u4e00" <= c <= "\u9fff" for c in run)
 
 
 @lru_cache(maxsize=65536)
@@ -628,7 +662,7 @@ def _most_plausible_cjk(raw: bytes, candidates: list[str], complete: bool = True
         if _decodes(raw, enc, complete):
             text = sample.decode(enc, errors="ignore")
             scored.append((-round(_script_purity(text), 3), rank, enc))
-    return min(scored)[2] if scored else options[0]
+    return min(scored)[-1] if scored else options[0]
 
 
 def _decodes(raw: bytes, enc: str, complete: bool = True) -> bool:

@@ -279,3 +279,29 @@ def test_a_column_left_mixed_by_chunked_typing_is_read_again_whole(monkeypatch):
     monkeypatch.setattr(cio.pd, "read_csv", chunked)
     t = load_csv(b"a,b\n1,2\n3,x\n")
     assert calls == [True, False] and t.frame["b"].tolist() == ["2", "x"]
+
+
+def test_a_short_legacy_file_without_zero_bytes_is_never_read_as_utf16():
+    """The detector proposes UTF-16 for some short Chinese files; a CSV in UTF-16 always holds zero
+    bytes (its commas and line ends), so without any that reading is refused for the whole kind."""
+    raw = "客户,备注\n张伟,ü\n李娜,é\n".encode("gb18030")
+    assert b"\x00" not in raw
+    try:
+        loaded = load_csv(raw, name="short.csv")
+    except EncodingError:
+        return
+    assert not loaded.report.encoding.startswith("utf-16") and len(loaded.frame) == 2
+
+
+def test_gb18030_four_byte_letters_fall_back_when_the_detector_gives_up():
+    from charset_normalizer import from_bytes
+
+    text = "名字,城市\nNoël,Zoë\nAçaí,广州\nNoël,café\n广州,Noël\n客户,José\n"
+    raw = text.encode("gb18030")
+    assert from_bytes(raw).best() is None  # the detector gives up on this file
+    loaded = load_csv(raw, name="cities.csv")
+    assert loaded.report.encoding == "gb18030" and "unsure" in loaded.report.warnings[0]
+    assert loaded.frame["城市"].tolist() == ["Zoë", "广州", "café", "Noël", "José"]
+    # And binary junk that decodes as nothing natural is still refused.
+    with pytest.raises(EncodingError):
+        load_csv(bytes(range(128, 256)) * 4, name="junk.csv")
