@@ -200,6 +200,9 @@ class _Input:
             raise EmptyFileError(f"{path} does not exist; check the path.")
         if path.is_dir():
             raise EmptyFileError(f"{path} is a folder, not a CSV file.")
+        if not path.is_file():  # a pipe or /dev/stdin: it can be read only once, so keep its bytes
+            data = path.read_bytes()
+            return cls(name=name or path.name, size=len(data), data=data)
         return cls(name=name or path.name, size=path.stat().st_size, path=path)
 
     def head(self, n: int) -> bytes:

@@ -305,3 +305,18 @@ def test_gb18030_four_byte_letters_fall_back_when_the_detector_gives_up():
     # And binary junk that decodes as nothing natural is still refused.
     with pytest.raises(EncodingError):
         load_csv(bytes(range(128, 256)) * 4, name="junk.csv")
+
+
+def test_a_pipe_is_read_once_and_parsed_whole(tmp_path):
+    """A FIFO (or /dev/stdin) cannot be reopened for parsing after detection read its head."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    text = "a;b\n" + "".join(f"{i};{i},5\n" for i in range(1000))
+    writer = threading.Thread(target=lambda: fifo.write_text(text))
+    writer.start()
+    loaded = load_csv(fifo)
+    writer.join()
+    assert len(loaded.frame) == 1000 and loaded.frame["b"].iloc[3] == 3.5
