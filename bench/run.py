@@ -87,6 +87,18 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "MISSED", None: "-"}[met]
 
 
+def judged(rows: list[Row], quick: bool) -> list[Row]:
+    """In quick mode the sizes are far below the targets' sizes, where fixed costs dominate:
+    keep the figures, but do not call a target met or missed on them."""
+    if not quick:
+        return rows
+    for r in rows:
+        if r.met is not None and not r.note.startswith("FAILED"):
+            r.met = None
+            r.target = f"{r.target} (judged at full size only)"
+    return rows
+
+
 def table(rows: list[Row]) -> str:
     """The rows as a Markdown table (also readable as plain text)."""
     head = "| path | ours | against | ours | against | ratio | target | verdict | note |\n" \
@@ -159,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     repeat = args.repeat or (1 if args.quick else 3)
     os.environ.setdefault("MODELOPS_N_JOBS", str(os.cpu_count() or 1))
     rows, durations = run_all(names, args.quick, repeat)
+    rows = judged(rows, args.quick)
     print(table(rows))
     out = Path(args.out) if args.out else HERE / ("RESULTS-quick.md" if args.quick else "RESULTS.md")
     write_results(out, rows, durations, args.quick, repeat)

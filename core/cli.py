@@ -14,7 +14,7 @@ import traceback
 import uuid
 from pathlib import Path
 
-from core.config import modelops_home
+from core.config import limits, modelops_home
 from core.errors import ConfigError, ModelOpsError
 
 
@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--test-size", type=float, default=0.2)
     t.add_argument("--seed", type=int, default=42)
     t.add_argument("--n-jobs", type=int, default=None, help="parallel fits (default: all cores)")
-    t.add_argument("--max-fits", type=int, default=2000, help="refuse searches with more fits than this")
+    t.add_argument("--max-fits", type=int, default=None,
+                   help="refuse searches with more fits than this (default MODELOPS_MAX_FITS, else 2000)")
     t.add_argument("--encoding", help="the file's text encoding, if detection gets it wrong")
     t.add_argument("--name", help="model name stored in the artifact")
     t.add_argument("--out", default="model.joblib", help="artifact path (default model.joblib)")
@@ -179,7 +180,7 @@ def cmd_train(args) -> int:
     search = SearchConfig(
         models=[m for m in args.models.split(",")] if args.models else None, strategy=args.search,
         cv=args.cv, scoring=args.scoring, n_iter=args.n_iter, test_size=args.test_size, seed=args.seed,
-        n_jobs=args.n_jobs, max_fits=args.max_fits,
+        n_jobs=args.n_jobs, max_fits=args.max_fits or limits().max_fits,
     )
     progress = None if args.json else _progress_printer()
     if not args.json:
