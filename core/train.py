@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-import warnings
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -28,7 +27,7 @@ from core.prep import (CleanReport, FeaturePlan, PrepConfig, build_preprocessor,
 from core.profile import Profile, profile_frame
 from core.schema import build_schema
 from core.search import STRATEGIES, Candidate, ProgressCallback, Search, SearchSpace, count_fits
-from core.transformers import category_strings
+from core.transformers import DatetimeParts, category_strings
 
 MIN_ROWS = 10
 MAX_CLASSES = 200  # beyond this a "label" is almost always an id or an amount read as text
@@ -187,12 +186,19 @@ def train(
         notes.append(cv_note)
 
     pre = build_preprocessor(plan, prep)
-    encoded = pre.fit_transform(X_train, y_train)
-    names = list(pre.get_feature_names_out())
-    selection = plan_selection(prep, task, np.asarray(encoded, dtype=float), names, search.seed)
+    if prep.selection == "none":
+        # Without selection only the scaler follows the encoding, and plan_selection reads
+        # nothing but the width: estimate it instead of encoding every training row up front.
+        width = _encoded_width(plan, prep, profile)
+        selection = plan_selection(prep, task, np.empty((0, width)), [], search.seed)
+    else:
+        encoded = np.asarray(pre.fit_transform(X_train, y_train), dtype=float)
+        names = list(pre.get_feature_names_out())
+        selection = plan_selection(prep, task, encoded, names, search.seed)
+        width = selection.k or encoded.shape[1]
     notes += selection.notes
     n_classes = len(classes)
-    spaces = [_space(spec, pre, selection.steps, search, n_classes) for spec in specs]
+    spaces = [_space(spec, pre, selection.steps, search, n_classes, width) for spec in specs]
     min_rows = max(MIN_ROWS, 2 * folds * max(n_classes, 1))
     total = count_fits(spaces, search.strategy, search.n_iter, folds, len(X_train), min_rows, search.seed)
     if search.max_fits is not None and total > search.max_fits:
@@ -202,32 +208,31 @@ def train(
             "or raise the limit."
         )
 
-    runner = Search(executor or LocalExecutor(search.n_jobs), splitter, scoring, task, search.seed,
-                    total, progress, should_stop)
     y_train_arr = np.asarray(y_train)
+    runner = Search(executor or LocalExecutor(search.n_jobs), splitter, scoring, task, search.seed,
+                    total, progress, should_stop, refit_on=(X_train, y_train_arr))
     results = []
-    for spec, space in zip(specs, spaces):
-        runner.check_cancel()
-        cands = runner.run(space, search.strategy, search.n_iter, X_train, y_train_arr, min_rows)
-        results.append(_summarise(spec, cands))
+    try:
+        for spec, space in zip(specs, spaces):
+            runner.check_cancel()
+            cands = runner.run(space, search.strategy, search.n_iter, X_train, y_train_arr, min_rows)
+            results.append(_summarise(spec, cands))
 
-    for res, space in zip(results, spaces):
-        if res.best is None:
-            runner.tick(1, f"{res.name}: no candidate succeeded")
-            continue
-        pipe = clone(space.pipeline).set_params(**{f"model__{k}": v for k, v in res.best.params.items()})
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                pipe.fit(X_train, y_train_arr)
-            for w in {f"{w.category.__name__}: {str(w.message)[:200]}" for w in caught}:
-                notes.append(f"{res.label} (final fit): {w}")
-        except Exception as exc:  # reported like a failed candidate
-            res.error = f"refit failed: {type(exc).__name__}: {exc}"
-            runner.tick(1, res.error)
-            continue
-        res.pipeline = pipe
-        runner.tick(1, f"{res.name}: refitted on {len(X_train)} rows")
+        for res, space in zip(results, spaces):
+            if res.best is None:
+                runner.tick(1, f"{res.name}: no candidate succeeded")
+                continue
+            try:
+                pipe, caught = runner.fit_final(space, res.best.params, X_train, y_train_arr)
+            except Exception as exc:  # reported like a failed candidate
+                res.error = f"refit failed: {type(exc).__name__}: {exc}"
+                runner.tick(1, res.error)
+                continue
+            notes += [f"{res.label} (final fit): {w}" for w in caught]
+            res.pipeline = pipe
+            runner.tick(1, f"{res.name}: refitted on {len(X_train)} rows")
+    finally:
+        runner.release()
 
     best = _pick_best(results)
     notes += _no_better_than_baseline(best, results, scoring)
@@ -478,13 +483,24 @@ def _checked_grid(spec: ModelSpec, search: SearchConfig, n_classes: int) -> dict
     return grid
 
 
-def _space(spec: ModelSpec, pre: Pipeline, selection_steps, search: SearchConfig, n_classes: int) -> SearchSpace:
+def _space(spec: ModelSpec, pre: Pipeline, selection_steps, search: SearchConfig, n_classes: int,
+           width: int | None = None) -> SearchSpace:
     estimator = spec.factory(search.seed, n_classes)
     grid = _checked_grid(spec, search, n_classes)
     steps = [("cast", clone(pre.named_steps["cast"])), ("encode", clone(pre.named_steps["encode"]))]
     steps += [(n, clone(s)) for n, s in selection_steps]
     steps.append(("model", estimator))
-    return SearchSpace(spec.name, Pipeline(steps), grid)
+    return SearchSpace(spec.name, Pipeline(steps), grid, width)
+
+
+def _encoded_width(plan: FeaturePlan, prep: PrepConfig, profile: Profile) -> int:
+    """An upper bound on the columns build_preprocessor makes, from the profile alone."""
+    distinct = {c.name: c.distinct for c in profile.columns}
+    if prep.encoding == "onehot":  # a level per value (and one for missing), at most max_categories
+        categorical = sum(min(distinct.get(c, 1) + 1, prep.max_categories) for c in plan.categorical)
+    else:
+        categorical = len(plan.categorical)
+    return len(plan.numeric) + categorical + len(DatetimeParts.PARTS) * len(plan.datetime)
 
 
 def _summarise(spec: ModelSpec, cands: list[Candidate]) -> ModelResult:
