@@ -7,7 +7,7 @@ import streamlit as st
 from ui import state
 from ui.i18n import current, languages, t
 from ui.samples import load_default_sample
-from ui.widgets import report_bug
+from ui.widgets import report_bug, safely
 
 st.set_page_config(page_title="ModelOps Studio", page_icon=":material/model_training:", layout="wide")
 
@@ -35,7 +35,7 @@ pages = [st.Page(str(HERE / path), title=t(key), icon=icon, default=(i == 0),
          for i, (path, key, icon) in enumerate(PAGES)]
 current_page = st.navigation(pages, position="hidden")
 
-load_default_sample()
+safely(load_default_sample)  # a limit below the sample's size is a message, not a crash
 
 with st.sidebar:
     st.markdown("## ModelOps Studio")

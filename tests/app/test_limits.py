@@ -53,3 +53,17 @@ def test_a_bad_limit_setting_is_named_not_a_crash(monkeypatch):
     monkeypatch.setenv("MODELOPS_MAX_ROWS", "many")
     at = _upload()
     assert any("MODELOPS_MAX_ROWS must be a positive whole number" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("value, needle", [("abc", "MODELOPS_MAX_ROWS must be a positive whole number"),
+                                           ("10", "over the limit of 10 rows")])
+def test_first_visit_with_a_limit_below_the_sample_shows_a_message(monkeypatch, value, needle):
+    """The first visit opens the credit sample; a limit it breaks is told, and the app still works."""
+    monkeypatch.setenv("MODELOPS_MAX_ROWS", value)
+    for page in ("pages/1_Data.py", "pages/7_Monitor.py", "pages/6_Score.py"):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.run()
+        assert not at.exception, at.exception
+        assert any(needle in e.value for e in at.error), [e.value for e in at.error]
+        at.switch_page(page).run()
+        assert not at.exception, at.exception
