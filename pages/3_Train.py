@@ -6,7 +6,9 @@ import time
 import streamlit as st
 
 from core import charts
+from core.config import Limits, limits
 from core.errors import ConfigError
+from core.estimate import duration_parts
 from core.evaluate import evaluate_training
 from core.models import models_for
 from core.prep import PrepConfig
@@ -80,13 +82,18 @@ state.put(state.SEARCH, search)
 fits = safely(plan_fits, ds.frame, target, task=task, prep=prep, search=search)
 if fits is None:
     st.stop()
-limit = search.max_fits
+limit = search.max_fits or (safely(limits) or Limits()).max_fits
 allow_more = False
 if fits > limit:
     st.warning(t("train.over_limit", fits=fits, limit=limit))
     allow_more = st.checkbox(t("train.confirm_many"), key="train_confirm")
 else:
     st.info(t("train.plan", fits=fits))
+estimate = safely(cache.estimate, ds.frame, ds.digest, target, resolved, json.dumps(prep.to_dict(), default=str),
+                  json.dumps(search.to_dict(), default=str))
+if estimate is not None:
+    unit, n = duration_parts(estimate.seconds)
+    st.caption(t("train.estimate", duration=t(f"duration.{unit}", n=f"{n:g}"), rows=f"{estimate.sample_rows:,}"))
 
 run_key = json.dumps([ds.digest, target, task, prep.to_dict(), search.to_dict()], sort_keys=True, default=str)
 have = state.get(state.RESULT) is not None and state.get(state.RESULT_KEY) == run_key

@@ -65,3 +65,16 @@ def overview(_store, version_id: int, catalog_state: tuple, settings_json: str):
 
     version = _store.get_version(version_id)
     return monitor(_store, version, MonitorSettings(**json.loads(settings_json)))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def estimate(_frame, frame_digest: str, target: str, task: str, prep_json: str, search_json: str):
+    """The search's time estimate (one timed fit per model), once per data and settings."""
+    import json
+
+    from core.estimate import estimate_search
+    from core.prep import PrepConfig
+    from core.train import SearchConfig
+
+    return estimate_search(_frame, target, task=task, prep=PrepConfig.from_dict(json.loads(prep_json)),
+                           search=SearchConfig(**json.loads(search_json)))

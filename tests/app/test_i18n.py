@@ -11,7 +11,8 @@ DYNAMIC = {"prep.opt.": ["median", "mean", "most_frequent", "constant", "drop_ro
            "task.": ["auto", "classification", "regression"], "train.strategy.": ["grid", "random", "halving"],
            "data.sample.": ["credit", "bikeshare"],
            "kind.": ["numeric", "categorical", "boolean", "datetime", "text", "id", "constant", "empty"],
-           "role.": ["feature", "drop", "target"], "severity.": ["critical", "warning", "info"]}
+           "role.": ["feature", "drop", "target"], "severity.": ["critical", "warning", "info"],
+           "duration.": ["few_seconds", "seconds", "minutes", "hours"]}
 
 
 def tables():
