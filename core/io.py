@@ -264,6 +264,7 @@ def _load(src: _Input, head: bytes, encoding: str | None, delimiter: str | None,
     header = sample_rows[0]
     if len(header) > lim.max_columns:
         raise _too_many_columns(name, f"{len(header):,}", lim.max_columns)
+    header = _check_row_widths(name, sample_text, sep, header)
     names, renamed = _clean_header(header, warnings)
     decimal, thousands = _detect_number_format(sample_rows[1:], sep)
 
@@ -755,7 +756,9 @@ def _parse_with_pandas(
     warning filters are shared by every thread of the app.)
     """
     name = src.name
+    # index_col=False: never let pandas turn leading fields into an implicit row index.
     options = dict(sep=sep, encoding=enc, decimal=decimal, thousands=thousands, header=0, names=names,
+                   index_col=False,
                    skipinitialspace=False, skip_blank_lines=True, compression=None, nrows=nrows)
     try:
         frame = pd.read_csv(src.handle(), low_memory=True, **options)
@@ -770,6 +773,40 @@ def _parse_with_pandas(
     except pd.errors.EmptyDataError:
         raise EmptyFileError(f"{name} is empty: it has no header and no data rows.") from None
     return frame
+
+
+def _check_row_widths(name: str, text: str, sep: str, header: list[str]) -> list[str]:
+    """Refuse a table whose data rows are wider than the header, which pandas would silently
+    turn into an index.
+
+    Given fewer names than the first data row has fields, pandas moves the extra leading fields
+    into the row index (or, with ``index_col=False``, drops the trailing ones): columns vanish
+    and the names shift onto the wrong values. Only extra trailing fields that are empty on
+    every row of the sample (a delimiter at the end of each data line) are accepted; they become
+    blank-named columns. Returns the header, widened by those blank names. A single wider row
+    further down is left to pandas' own "expected n fields" error.
+    """
+    width = len(header)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        next(reader, None)
+        rows = ((reader.line_num, row) for row in reader if row)
+        first = next(rows, None)
+        if first is None or len(first[1]) <= width:
+            return header
+        widest = len(first[1])
+        for line, row in [first, *rows]:
+            if any(cell.strip() for cell in row[width:]):
+                raise CsvParseError(
+                    f"{name}: the header has {width} names but line {line} has {len(row)} fields; "
+                    "the extra fields would have no column and the names would shift onto the "
+                    "wrong values. Add the missing names to the header line (or remove the extra "
+                    "fields from the rows)."
+                )
+            widest = max(widest, len(row))
+    except csv.Error:
+        return header
+    return header + [""] * (widest - width)
 
 
 def _parse_sample(text: str, sep: str) -> list[list[str]]:

@@ -320,3 +320,15 @@ def test_a_pipe_is_read_once_and_parsed_whole(tmp_path):
     loaded = load_csv(fifo)
     writer.join()
     assert len(loaded.frame) == 1000 and loaded.frame["b"].iloc[3] == 3.5
+
+
+def test_header_shorter_than_rows_is_refused_not_turned_into_an_index():
+    raw = b"name,age,income,churn\n1,Dan,70,29881.7,A,no\n2,Bob,57,28977.2,C,no\n"
+    with pytest.raises(CsvParseError, match="header has 4 names but line 2 has 6 fields"):
+        load_csv(raw, name="short.csv")
+
+
+def test_delimiter_at_the_end_of_each_data_row_only_adds_an_empty_column():
+    t = load_csv(b"a,b\n1,2,\n3,4,\n")
+    assert list(t.frame.columns) == ["a", "b", "column_3"]
+    assert t.frame["a"].tolist() == [1, 3] and t.frame["column_3"].isna().all()
