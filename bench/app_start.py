@@ -11,7 +11,6 @@ repeat starts a new server). There is no bare library to compare with; the figur
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import socket
@@ -22,7 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.common import Row, monitored_store
+from bench.common import Row, monitored_store, standalone
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -126,10 +125,9 @@ def run(quick: bool, repeat: int) -> list[Row]:
     ]
 
 
+def main(argv: list[str] | None = None) -> None:
+    standalone(run, "python -m bench.app_start", "5 batches of 200 rows, one round", argv)
+
+
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
-    for row in run(args.quick, args.repeat):
-        print(row)
+    main()

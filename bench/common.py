@@ -99,3 +99,21 @@ def monitored_store(home: str, rows: int, batches: int, seed: int = SEED, train_
         batch = loan_frame(per, seed + 1 + b, shift=shift).drop(columns="target")
         score_and_log(store, version, batch, name=f"batch{b:02d}.csv")
     return store, version
+
+
+def standalone(run: Callable[..., list[Row]], prog: str, quick_help: str, argv: list[str] | None = None) -> None:
+    """``python -m bench.<name> [--quick] [--repeat N]``: one benchmark's rows, printed as the
+    suite prints them (``python -m bench --only <name>`` does the same and writes RESULTS.md)."""
+    import argparse
+
+    from bench.run import table
+
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    rows = run(args.quick, args.repeat)
+    print(table(rows))
+    for r in rows:
+        for key, value in r.details.items():
+            print(f"  {r.path} / {key}: {value}")

@@ -22,7 +22,6 @@ cannot be made (no network, pip failing): the row says why it was skipped.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -31,12 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
-from bench.common import Row, loan_frame, median_time
+from bench.common import Row, loan_frame, median_time, standalone
 
 EVIDENTLY = "evidently==0.7.23"  # the version this comparison was verified against
 PANDAS = "pandas<3"
@@ -241,17 +239,8 @@ def run(quick: bool, repeat: int) -> list[Row]:
     return [row]
 
 
-def main(argv=None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.drift_evidently", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="5,000 rows a side; never creates the venv")
-    p.add_argument("--repeat", type=int, default=3)
-    args = p.parse_args(argv)
-    for row in run(args.quick, args.repeat):
-        for key, value in asdict(row).items():
-            if key != "details":
-                print(f"{key}: {value}")
-        for key, value in row.details.items():
-            print(f"  {key}: {value}")
+def main(argv: list[str] | None = None) -> None:
+    standalone(run, "python -m bench.drift_evidently", "5,000 rows a side; never creates the venv", argv)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ The target is ours at most 1.3x the bare time. Not a test: nothing asserts a tim
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import tempfile
@@ -20,7 +19,7 @@ import tempfile
 import numpy as np
 import pandas as pd
 
-from bench.common import SEED, Row, median_time
+from bench.common import SEED, Row, median_time, standalone
 
 TARGET_RATIO = 1.3
 CITIES = ["Lisboa", "São Paulo", "München", "Zürich", "Kraków", "Málaga", "Genève", "Paris"]
@@ -94,13 +93,7 @@ def run(quick: bool, repeat: int) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="50,000 rows instead of 1,000,000")
-    p.add_argument("--repeat", type=int, default=3)
-    args = p.parse_args(argv)
-    for r in run(args.quick, args.repeat):
-        print(f"{r.path}: ours {r.ours_value:.3f} s ({r.ours}); against {r.against_value:.3f} s ({r.against}); "
-              f"{r.ratio}; target {r.target}: {'met' if r.met else 'MISSED'}; {r.note}")
+    standalone(run, "python -m bench.ingest", "50,000 rows instead of 1,000,000", argv)
 
 
 if __name__ == "__main__":

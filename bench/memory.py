@@ -16,7 +16,6 @@ at most 4x. Not a test: nothing asserts a size.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -25,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import SEED, Row, loan_frame
+from bench.common import SEED, Row, loan_frame, standalone
 
 TARGET_RATIO = 4.0
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,13 +129,7 @@ def run(quick: bool, repeat: int) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
-    p.add_argument("--repeat", type=int, default=3)
-    args = p.parse_args(argv)
-    for r in run(args.quick, args.repeat):
-        print(f"{r.path}: ours {r.ours_value:,.0f} MB above baseline ({r.ours}); against {r.against_value:,.0f} MB "
-              f"({r.against}); {r.ratio}; target {r.target}: {'met' if r.met else 'MISSED'}; {r.note}")
+    standalone(run, "python -m bench.memory", "100,000 rows instead of 1,000,000", argv)
 
 
 if __name__ == "__main__":

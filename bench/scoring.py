@@ -13,12 +13,11 @@ nothing asserts a time.
 
 from __future__ import annotations
 
-import argparse
 import os
 import tempfile
 import warnings
 
-from bench.common import SEED, Row, loan_frame, median_time
+from bench.common import SEED, Row, loan_frame, median_time, standalone
 
 TARGET_THROUGHPUT = 0.9  # ours / bare predict_proba, rows per second
 
@@ -80,13 +79,7 @@ def run(quick: bool, repeat: int) -> list[Row]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.scoring", description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="5,000 rows instead of 100,000")
-    p.add_argument("--repeat", type=int, default=3)
-    args = p.parse_args(argv)
-    for r in run(args.quick, args.repeat):
-        print(f"{r.path}: ours {r.ours_value:,.0f} {r.unit} ({r.ours}); against {r.against_value:,.0f} {r.unit} "
-              f"({r.against}); {r.ratio}; target {r.target}: {'met' if r.met else 'MISSED'}; {r.note}")
+    standalone(run, "python -m bench.scoring", "5,000 rows instead of 100,000", argv)
 
 
 if __name__ == "__main__":

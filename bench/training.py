@@ -18,7 +18,6 @@ time went (a boosting fit on a small sample costs far more than its share of row
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
@@ -26,7 +25,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from bench.common import SEED, Row, loan_frame, median_time
+from bench.common import SEED, Row, loan_frame, median_time, standalone
 
 N_JOBS = -1  # every core, for ours and for the bare search alike
 SPLIT_SEED = 42  # SearchConfig's default seed: holdout split, CV folds and model seeds
@@ -218,18 +217,8 @@ def run(quick: bool, repeat: int) -> list[Row]:
     return [train_vs_gridsearch(quick, repeat), halving_vs_grid(quick, repeat)]
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="5,000 rows and 3 folds instead of 100,000 and 5")
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args(argv)
-    for row in run(args.quick, args.repeat):
-        print(f"{row.path}: ours {row.ours_value} {row.unit}, against {row.against_value} {row.unit}, "
-              f"{row.ratio} (target {row.target}: {'met' if row.met else 'NOT met'})")
-        print(f"  ours:    {row.ours}")
-        print(f"  against: {row.against}")
-        print(f"  note:    {row.note}")
-        print(f"  details: {row.details}")
+def main(argv: list[str] | None = None) -> None:
+    standalone(run, "python -m bench.training", "5,000 rows and 3 folds instead of 100,000 and 5", argv)
 
 
 if __name__ == "__main__":
