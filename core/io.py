@@ -140,6 +140,7 @@ def load_csv(
     head = src.head(HEAD_BYTES)
     if not head.strip(b" \t\r\n\xef\xbb\xbf") and len(head) >= src.size:
         raise EmptyFileError(f"{name} is empty: it has no header and no data rows.")
+    _refuse_other_formats(src, head)
     head = _with_whole_header(src, head, lim.max_columns)
 
     try:
@@ -163,6 +164,64 @@ def load_csv(
                      warnings=warnings)
     except _Undecodable:
         raise _inconsistent(name, enc, _sample_around_failure(raw, enc)[1]) from None
+
+
+# Files that are not text tables, recognised by their first bytes: what they are, what to do.
+_MAGIC = (
+    (b"PK\x03\x04", "an Excel workbook (.xlsx) or a zip archive",
+     "Open it in Excel and save it as CSV (File > Save As > CSV UTF-8), or unzip it first"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)",
+     "Open it in Excel and save it as CSV (File > Save As > CSV UTF-8)"),
+    (b"\x1f\x8b", "a gzip-compressed file", "Decompress it first (for example with 7-Zip or gunzip) "
+     "and load the CSV inside"),
+    (b"%PDF-", "a PDF document", "Export the table from the program that made the PDF as CSV"),
+    (b"SQLite format 3\x00", "an SQLite database", "Export the table you need as CSV first"),
+    (b"\x7fELF", "a program, not a table", "Choose the CSV file instead"),
+)
+
+
+def _refuse_other_formats(src: _Input, head: bytes) -> None:
+    """Refuse files that are plainly not CSV (workbooks, archives, PDFs, JSON, NUL bytes),
+    saying what they are: decoding them as text would only end in a puzzling message."""
+    name = src.name
+    for magic, what, todo in _MAGIC:
+        if head.startswith(magic):
+            raise CsvParseError(f"{name} is {what}, not a CSV file. {todo}.")
+    window = head[:65536]
+    nul = window.count(0)
+    # UTF-16 text is at most half zero bytes, UTF-32 three quarters; a file of more is not text.
+    if nul > 0.8 * len(window) and not window.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise CsvParseError(
+            f"{name} is {'all' if nul == len(window) else 'mostly'} zero (NUL) bytes, not text: the file "
+            "is damaged or was not fully saved. Export the CSV again."
+        )
+    text = window.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text[:1] in (b"{", b"[") and _looks_like_json(src, head):
+        raise CsvParseError(
+            f"{name} is JSON, not CSV. Convert it to CSV first (for example "
+            "pandas.read_json(...).to_csv(..., index=False), or save it as CSV from the tool "
+            "that exported it)."
+        )
+
+
+def _looks_like_json(src: _Input, head: bytes) -> bool:
+    """Whether the file parses as JSON (or as JSON lines: one object per line)."""
+    import json
+
+    if src.size <= 32 * HEAD_BYTES:
+        raw = head if len(head) >= src.size else src.read_all()
+        try:
+            json.loads(raw.decode("utf-8-sig", errors="replace"))
+            return True
+        except ValueError:
+            pass
+    lines = [ln for ln in head.decode("utf-8-sig", errors="replace").splitlines()[:5] if ln.strip()]
+    if len(head) < src.size:
+        lines = lines[:-1] or lines  # the last line of a head may be cut
+    try:
+        return bool(lines) and all(isinstance(json.loads(ln), (dict, list)) for ln in lines)
+    except ValueError:
+        return False
 
 
 def _inconsistent(name: str, enc: str, position: int, other: str | None = None) -> EncodingError:
@@ -256,15 +315,40 @@ def _load(src: _Input, head: bytes, encoding: str | None, delimiter: str | None,
     sample_text = sample_text.lstrip("\ufeff")
 
     sample_text = _first_lines(sample_text, SAMPLE_BYTES)
+    skip = 0
+    excel_sep = _EXCEL_SEP_LINE.match(sample_text)
+    if excel_sep:
+        # Excel writes "sep=;" as the first line to name the delimiter; it is not the header.
+        skip, sample_text = 1, sample_text[excel_sep.end():]
+        if not delimiter:
+            delimiter = excel_sep.group(1)
+            shown = {"\t": "tab"}.get(delimiter, delimiter)
+            warnings.append(f"The first line 'sep={shown}' (written by Excel) names the delimiter; "
+                            "it was used and that line skipped.")
+        else:
+            warnings.append("The first line 'sep=...' (written by Excel) was skipped.")
     parsed: dict[str, list[list[str]]] = {}
     sep = delimiter or _detect_delimiter(sample_text, parsed)
     sample_rows = parsed[sep] if sep in parsed else _parse_sample(sample_text, sep)
+    titles, title_lines = _title_above_table(sample_text, sep)
+    if titles:
+        # A report title above the table (one field per line, then a consistent wider table
+        # under a header of names): pandas cannot read it as it stands, and the lines hold no
+        # data, so they are skipped and the report says which.
+        skip += title_lines
+        sample_text = "".join(sample_text.splitlines(keepends=True)[title_lines:])
+        sample_rows = _parse_sample(sample_text, sep)
+        shown = "; ".join(repr(t[:60]) for t in titles[:3])
+        lines = "line" if title_lines == 1 else f"{title_lines} lines"
+        warnings.append(f"The first {lines} ({shown}) looked like a title above the table and "
+                        "were skipped; the header is the line after them. Check that no data row "
+                        "was lost.")
     if not sample_rows or not any(cell.strip() for cell in sample_rows[0]):
         raise EmptyFileError(f"{name} has no header row.")
     header = sample_rows[0]
     if len(header) > lim.max_columns:
         raise _too_many_columns(name, f"{len(header):,}", lim.max_columns)
-    header = _check_row_widths(name, sample_text, sep, header)
+    header = _check_row_widths(name, sample_text, sep, header, line_offset=skip)
     names, renamed = _clean_header(header, warnings)
     decimal, thousands = _detect_number_format(sample_rows[1:], sep)
 
@@ -272,7 +356,7 @@ def _load(src: _Input, head: bytes, encoding: str | None, delimiter: str | None,
     # nrows cannot use pandas' parallel reader, so it is kept for files that may be near the limit.
     lines_in_head = head.count(b"\n") or 1
     near_limit = src.data is not None or src.size / len(head) * lines_in_head > lim.max_rows / 2
-    frame = _parse_with_pandas(src, enc, sep, decimal, thousands, names,
+    frame = _parse_with_pandas(src, enc, sep, decimal, thousands, names, skip=skip,
                                nrows=lim.max_rows + 1 if near_limit else None)
     if len(frame) > lim.max_rows:
         raise DataLoadError(
@@ -333,6 +417,10 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool 
         return "utf-32"
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
+    wide = _utf16_without_bom(raw, complete)
+    if wide:
+        warnings.append(f"The file is UTF-16 without a byte order mark; it was read as {wide}.")
+        return wide
     if _is_utf8(raw, complete):
         return "utf-8"
 
@@ -384,6 +472,7 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool 
     return enc
 
 
+_EXCEL_SEP_LINE = re.compile(r"[ \t]*sep=([^\r\n\w\s\"']|\t)[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -400,6 +489,24 @@ def _east_asian_fallback(raw: bytes, complete: bool) -> str | None:
         text = _decode_sample(raw, enc, complete)
         if not _CONTROL.search(text) and _natural_cjk_share(text) >= 0.2:
             return enc
+    return None
+
+
+def _utf16_without_bom(raw: bytes, complete: bool) -> str | None:
+    """UTF-16 without a BOM: mostly text in the Latin range, so every other byte is zero.
+
+    Such bytes are also valid UTF-8 (NUL is a character), which would give names like "i\\x00d".
+    """
+    sample = raw[:4096]
+    n = len(sample) // 2 * 2
+    if n < 8:
+        return None
+    even, odd = sample[0:n:2], sample[1:n:2]
+    for enc, zeros, text in (("utf_16_le", odd, even), ("utf_16_be", even, odd)):
+        if zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.05 * len(text):
+            end = len(raw) if complete else raw.rfind(b"\n\x00" if enc == "utf_16_le" else b"\x00\n") + 2
+            if _decodes(raw[: end if end > 1 else len(raw) // 2 * 2], enc):
+                return enc
     return None
 
 
@@ -744,7 +851,7 @@ def _detect_number_format(rows: list[list[str]], sep: str) -> tuple[str, str | N
 
 def _parse_with_pandas(
     src: _Input, enc: str, sep: str, decimal: str, thousands: str | None, names: list[str],
-    nrows: int | None = None,
+    nrows: int | None = None, skip: int = 0,
 ) -> pd.DataFrame:
     """One pass of pandas' C parser over the whole input with the detected settings.
 
@@ -758,7 +865,7 @@ def _parse_with_pandas(
     name = src.name
     # index_col=False: never let pandas turn leading fields into an implicit row index.
     options = dict(sep=sep, encoding=enc, decimal=decimal, thousands=thousands, header=0, names=names,
-                   index_col=False,
+                   index_col=False, skiprows=skip or None,
                    skipinitialspace=False, skip_blank_lines=True, compression=None, nrows=nrows)
     try:
         frame = pd.read_csv(src.handle(), low_memory=True, **options)
@@ -775,7 +882,47 @@ def _parse_with_pandas(
     return frame
 
 
-def _check_row_widths(name: str, text: str, sep: str, header: list[str]) -> list[str]:
+def _title_above_table(text: str, sep: str) -> tuple[list[str], int]:
+    """The title lines above a table, if any, and how many physical lines they take.
+
+    Title lines hold one field each (blank lines among them count too); the first wider line
+    must look like a header (no cell is a number) and at least 90% of the lines below it must
+    have its width. Anything else (a one-name header over wider rows, say) is not a title.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    titles: list[str] = []
+    end = 0
+    try:
+        for row in reader:
+            if len(row) > 1:
+                if not titles:
+                    return [], 0  # the usual case: the header is the first line
+                header = row
+                break
+            if row and row[0].strip():
+                titles.append(row[0].strip())
+            end = reader.line_num
+        else:
+            return [], 0
+        body = [r for r in reader if r][:-1] or []  # the last row of a sample may be cut
+    except csv.Error:
+        return [], 0
+    if not titles or len(body) < 2 or any(_is_number(c) or not c.strip() for c in header):
+        return [], 0
+    if sum(len(r) == len(header) for r in body) < 0.9 * len(body):
+        return [], 0
+    return titles, end
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell.strip().replace(",", "."))
+        return True
+    except ValueError:
+        return False
+
+
+def _check_row_widths(name: str, text: str, sep: str, header: list[str], line_offset: int = 0) -> list[str]:
     """Refuse a table whose data rows are wider than the header, which pandas would silently
     turn into an index.
 
@@ -790,7 +937,7 @@ def _check_row_widths(name: str, text: str, sep: str, header: list[str]) -> list
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         next(reader, None)
-        rows = ((reader.line_num, row) for row in reader if row)
+        rows = ((reader.line_num + line_offset, row) for row in reader if row)
         first = next(rows, None)
         if first is None or len(first[1]) <= width:
             return header

@@ -332,3 +332,59 @@ def test_delimiter_at_the_end_of_each_data_row_only_adds_an_empty_column():
     t = load_csv(b"a,b\n1,2,\n3,4,\n")
     assert list(t.frame.columns) == ["a", "b", "column_3"]
     assert t.frame["a"].tolist() == [1, 3] and t.frame["column_3"].isna().all()
+
+
+@pytest.mark.parametrize("sep", [";", "\t", "|", ","])
+def test_excel_sep_line_names_the_delimiter_and_is_skipped(sep):
+    import pandas as pd
+
+    df = pd.DataFrame({"id": [1, 2, 3], "name": ["a b", "c", "d"], "x": [1.5, 2.5, 3.5]})
+    raw = (f"sep={sep}\n" + df.to_csv(sep=sep, index=False)).encode("utf-8")
+    t = load_csv(raw)
+    assert list(t.frame.columns) == ["id", "name", "x"] and t.report.delimiter == sep
+    assert t.frame["x"].tolist() == [1.5, 2.5, 3.5]
+    assert any("sep=" in w and "skipped" in w for w in t.report.warnings)
+
+
+def test_excel_sep_line_counts_in_line_numbers():
+    with pytest.raises(CsvParseError, match="line 3 has 3 fields"):
+        load_csv(b"sep=;\na;b\n1;2;3\n")
+
+
+@pytest.mark.parametrize("raw, what", [
+    (b"PK\x03\x04\x14\x00\x00\x00" + b"\x00" * 50, "Excel workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 50, "old Excel"),
+    (b"\x1f\x8b\x08\x00" + bytes(range(200)), "gzip"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+    (b"\x00" * 4096, "zero \\(NUL\\) bytes"),
+    (b'[{"id": 1, "name": "Dan"}, {"id": 2, "name": "Bob"}]', "is JSON"),
+    (b'  {"rows": [1, 2, 3]}\n', "is JSON"),
+    (b'{"id": 1}\n{"id": 2}\n', "is JSON"),
+])
+def test_files_that_are_not_csv_say_what_they_are(raw, what):
+    with pytest.raises(CsvParseError, match=what):
+        load_csv(raw, name="x.csv")
+
+
+def test_utf16_without_bom_is_not_mistaken_for_nul_bytes():
+    text = "id,name\n" + "".join(f"{i},Dan{i}\n" for i in range(50))
+    t = load_csv(text.encode("utf-16-le"))
+    assert list(t.frame.columns) == ["id", "name"]
+
+
+def test_title_lines_above_the_table_are_skipped_with_a_warning():
+    body = "id,name,age\n" + "".join(f"{i},n{i},{20 + i}\n" for i in range(10))
+    t = load_csv(("Customer report\nGenerated 2024-05-01 by CRM\n\n" + body).encode())
+    assert list(t.frame.columns) == ["id", "name", "age"] and len(t.frame) == 10
+    assert any("title" in w and "Customer report" in w for w in t.report.warnings)
+
+
+def test_a_one_name_header_over_wider_rows_is_not_taken_for_a_title():
+    with pytest.raises(CsvParseError, match="header has 1 names but line 2 has 2 fields"):
+        load_csv(b"name\n1,Dan\n2,Bob\n3,Al\n")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_read_as_utf16_not_as_utf8_with_nul_characters(codec):
+    t = load_csv("id,name\n1,Dan\n2,Bob\n".encode(codec))
+    assert list(t.frame.columns) == ["id", "name"] and t.frame["name"].tolist() == ["Dan", "Bob"]
