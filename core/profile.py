@@ -124,10 +124,14 @@ def profile_frame(frame: pd.DataFrame, target: str | None = None) -> Profile:
     id_col = next((c.name for c in columns if c.kind == "id"), None)
     for c in columns:
         if c.infinite:
+            # Training leaves out rows whose target is missing or infinite; a feature's
+            # infinities are filled like its missing values.
+            treated = ("those rows are left out of training, like rows with a missing target"
+                       if c.name == target else
+                       "they are treated as missing and filled like other missing values")
             prof.warnings.append(
                 f"Column '{c.name}' has {c.infinite} infinite values (inf/-inf) in "
-                f"{_where(frame, c.name, id_col)}; they are treated as missing and filled like "
-                "other missing values."
+                f"{_where(frame, c.name, id_col)}; {treated}."
             )
         if c.non_numeric and c.kind == "numeric":
             prof.warnings.append(
@@ -345,13 +349,23 @@ def infer_task(target: pd.Series) -> TaskGuess:
 
 def _flag_leaks(frame: pd.DataFrame, prof: Profile) -> None:
     """Flag features that reveal the target almost exactly: they would not exist at scoring."""
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        _flag_leaks_finite(frame, prof)
+
+
+def _flag_leaks_finite(frame: pd.DataFrame, prof: Profile) -> None:
+    # Rows training leaves out (a missing or, for regression, non-finite target) are left out
+    # here too, and a feature's infinities are ignored: one inf would hide a plain copy.
     target = prof.target
     y = frame[target]
     keep = ~missing_mask(y)
+    regression = bool(prof.task and prof.task.task == "regression")
+    if regression:
+        keep &= np.isfinite(pd.to_numeric(y, errors="coerce").astype(float)).fillna(False).astype(bool)
     if keep.sum() < 10:
         return
     y = y[keep]
-    y_num = pd.to_numeric(y, errors="coerce") if prof.task and prof.task.task == "regression" else None
+    y_num = pd.to_numeric(y, errors="coerce").astype(float) if regression else None
     y_text = y.astype(str)
     y_codes = base = None
     numeric_feats = []

@@ -116,3 +116,25 @@ def test_a_column_that_differs_from_the_target_only_late_is_not_a_copy():
     p = profile_frame(df, "target")
     assert "copy of the target" in p.column("copy").reason
     assert "copy of the target" not in p.column("almost").reason
+
+
+def test_infinite_target_values_neither_hide_a_leak_nor_print_numpy_warnings(recwarn):
+    rng = np.random.default_rng(5)
+    income = rng.uniform(1e4, 9e4, 200)
+    df = pd.DataFrame({"age": rng.integers(18, 80, 200), "income": income, "y": income * 0.1})
+    df.loc[[3, 7, 10], "y"] = [np.inf, -np.inf, np.inf]
+    p = profile_frame(df, "y")
+    assert "leak" in p.column("income").reason and p.column("age").role == "feature"
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    note = next(w for w in p.warnings if "'y'" in w)
+    assert "left out of training" in note and "filled" not in note
+
+
+def test_infinite_feature_values_do_not_hide_a_leak():
+    rng = np.random.default_rng(6)
+    y = rng.normal(size=200)
+    df = pd.DataFrame({"copy": y * 3 + 1, "noise": rng.normal(size=200), "y": y})
+    df.loc[5, "copy"] = np.inf
+    p = profile_frame(df, "y")
+    assert "leak" in p.column("copy").reason
+    assert any("'copy'" in w and "filled" in w for w in p.warnings)
