@@ -156,7 +156,8 @@ def load_csv(
         raise _inconsistent(name, first, position)
     warnings = [f"The first part of {name} reads as {first} but byte {position:,} does not; "
                 "the encoding was detected again on the whole file."]
-    enc = _detect_encoding(sample, name, warnings, complete=False)
+    enc = _detect_encoding(sample, name, warnings, complete=False,
+                           first_bad_line=raw.count(b"\n", 0, position) + 1)
     if enc == first or not _decodes(raw, enc):
         raise _inconsistent(name, first, position, enc)
     try:
@@ -405,7 +406,8 @@ def _sample_around_failure(raw: bytes, enc: str) -> tuple[bytes, int]:
     return (head + raw[start:end] if start > len(head) else raw[:end]), position
 
 
-def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool = True) -> str:
+def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool = True,
+                     first_bad_line: int | None = None) -> str:
     """Pick the encoding of ``raw`` (a whole file, or its head when ``complete`` is False).
 
     BOMs first, then strict UTF-8, then charset detection; a single-byte code page proposed by
@@ -423,6 +425,17 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool 
         return wide
     if _is_utf8(raw, complete):
         return "utf-8"
+    mixed = _utf8_with_legacy_lines(raw, complete)
+    if mixed:
+        fallback, line, count = mixed
+        line = first_bad_line or line
+        warnings.append(
+            f"The file mixes encodings: most lines are UTF-8 but line {line:,} "
+            f"({count:,} line{'s' * (count > 1)} in the part checked) is not; those lines were read "
+            f"as {fallback}, line by line. Check their accented letters, or save the whole file "
+            "as UTF-8."
+        )
+        return f"utf_8_or_{fallback}"
 
     from charset_normalizer import from_bytes
 
@@ -508,6 +521,84 @@ def _utf16_without_bom(raw: bytes, complete: bool) -> str | None:
             if _decodes(raw[: end if end > 1 else len(raw) // 2 * 2], enc):
                 return enc
     return None
+
+
+def _utf8_with_legacy_lines(raw: bytes, complete: bool) -> tuple[str, int, int] | None:
+    """A file written partly as UTF-8 and partly in a single-byte code page (rows appended by
+    another program): the code page of the other lines, the first such line and their count.
+
+    It is mixed when some lines hold valid multi-byte UTF-8 and others fail to decode; a legacy
+    file rarely forms valid UTF-8 sequences by chance, let alone on several lines.
+    """
+    lines = raw.split(b"\n")
+    if not complete and len(lines) > 1:
+        lines = lines[:-1]  # the head may cut its last line
+    utf8_lines, bad, first = 0, [], 0
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+        except UnicodeDecodeError:
+            bad.append(line)
+            first = first or number
+    if utf8_lines < 2 or not bad or utf8_lines < 0.05 * (utf8_lines + len(bad)):
+        return None
+    fallback, _, _ = _most_natural_single_byte(b"\n".join(bad), [])
+    return fallback, first, len(bad)
+
+
+class _Utf8OrLegacyDecoder(codecs.IncrementalDecoder):
+    """UTF-8, with each byte that is not UTF-8 read in a single-byte code page instead."""
+
+    legacy = "cp1252"
+
+    def __init__(self, errors: str = "strict"):
+        super().__init__(errors)
+        self._inner = codecs.getincrementaldecoder("utf-8")(_fallback_handler(self.legacy))
+
+    def decode(self, data, final=False):
+        return self._inner.decode(data, final)
+
+    def reset(self):
+        self._inner.reset()
+
+    def getstate(self):
+        return self._inner.getstate()
+
+    def setstate(self, state):
+        self._inner.setstate(state)
+
+
+@lru_cache(maxsize=None)
+def _fallback_handler(legacy: str) -> str:
+    name = f"modelops_{legacy}_fallback"
+
+    def handler(exc: UnicodeDecodeError):
+        return exc.object[exc.start:exc.end].decode(legacy, errors="replace"), exc.end
+
+    codecs.register_error(name, handler)
+    return name
+
+
+def _search_mixed_codec(name: str) -> codecs.CodecInfo | None:
+    """The codecs ``utf_8_or_<code page>`` that read files mixing UTF-8 and a code page."""
+    if not name.startswith("utf_8_or_") or not _single_byte(name[len("utf_8_or_"):]):
+        return None
+    legacy = name[len("utf_8_or_"):]
+    handler = _fallback_handler(legacy)
+    decoder = type("Decoder", (_Utf8OrLegacyDecoder,), {"legacy": legacy})
+    return codecs.CodecInfo(
+        name=name, encode=codecs.utf_8_encode,
+        decode=lambda data, errors="strict": (codecs.decode(bytes(data), "utf-8", handler), len(data)),
+        incrementalencoder=codecs.getincrementalencoder("utf-8"), incrementaldecoder=decoder,
+        streamwriter=codecs.getwriter("utf-8"),
+        streamreader=codecs.getreader("utf-8"),
+    )
+
+
+codecs.register(_search_mixed_codec)
 
 
 def _is_utf8(raw: bytes, complete: bool) -> bool:
@@ -712,7 +803,7 @@ def _script_purity(text: str) -> float:
             han += 1
         elif 0xAC00 <= o <= 0xD7AF or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
             hangul += 1
-        elif 0x3040 <= o <= 0x30FF:
+        elif 0x3040 <= o <= 0x30FF or 0xFF66 <= o <= 0xFF9F:  # with half-width katakana
             kana += 1
         elif ch.isalpha():
             other += 1
@@ -750,9 +841,12 @@ def _hangul_with_han(run: str) -> bool:
 @lru_cache(maxsize=65536)
 def _everyday_cjk(ch: str) -> bool:
     o = ord(ch)
-    if 0x3040 <= o <= 0x30FF:
+    if 0x3040 <= o <= 0x30FF:  # kana (not the half-width ones: GBK bytes read as Shift-JIS give those)
         return True
-    for enc, low, high in (("gb2312", 0xB0A1, 0xD7FE), ("big5", 0xA440, 0xC67E), ("euc_kr", 0xB0A1, 0xC8FE)):
+    # The frequent range of each CJK standard: GB2312 level 1, Big5's frequent set, the Hangul
+    # of KS X 1001 and JIS X 0208 level 1 (Shift-JIS 0x889F-0x9872).
+    for enc, low, high in (("gb2312", 0xB0A1, 0xD7FE), ("big5", 0xA440, 0xC67E), ("euc_kr", 0xB0A1, 0xC8FE),
+                           ("cp932", 0x889F, 0x9872)):
         try:
             code = int.from_bytes(ch.encode(enc), "big")
         except UnicodeEncodeError:
@@ -762,18 +856,46 @@ def _everyday_cjk(ch: str) -> bool:
     return False
 
 
+_JAPANESE = {"euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis", "cp932", "shift_jis_2004",
+             "shift_jisx0213", "iso2022_jp"}
+
+
 def _most_plausible_cjk(raw: bytes, candidates: list[str], complete: bool = True) -> str:
-    """Among CJK decodings that work, keep the one whose text is most plainly one script."""
+    """Among CJK decodings that work, keep the one that reads most naturally.
+
+    Readings whose share of everyday words (:func:`_natural_cjk_share`) is clearly below the
+    best one's are out: Shift-JIS read as GB18030 is all one script, but of rare characters
+    ("嶳杮" for 田中). Among the rest, the one most plainly one script wins (Chinese read as
+    Korean mixes Hangul and Han), except that a Japanese encoding goes first when its text holds
+    kana (EUC-JP and GB2312 put kana at the same codes, but not the kanji); then the detector's
+    order.
+    """
     sample = raw[:SAMPLE_BYTES]
     options = [c for c in candidates if c in _CJK]
     if "gb18030" not in options:
         options.append("gb18030")
-    scored = []
+    readings = []
     for rank, enc in enumerate(options):
         if _decodes(raw, enc, complete):
             text = sample.decode(enc, errors="ignore")
-            scored.append((-round(_script_purity(text), 3), rank, enc))
-    return min(scored)[-1] if scored else options[0]
+            readings.append((enc, rank, _natural_cjk_share(text), _script_purity(text), _kana_share(text)))
+    if not readings:
+        return options[0]
+    best_natural = max(r[2] for r in readings)
+    close = [r for r in readings if r[2] >= best_natural - 0.15]
+    return min(close, key=lambda r: (-(r[4] > 0.05 and r[0] in _JAPANESE), -round(r[3], 2), r[1]))[0]
+
+
+def _kana_share(text: str) -> float:
+    """Share of (full-width) kana among the non-ASCII letters: Japanese writes them in every
+    sentence, Chinese and Korean never."""
+    letters = kana = 0
+    for ch in text[:65536]:
+        if ch.isascii() or not ch.isalpha():
+            continue
+        letters += 1
+        kana += "\u3040" <= ch <= "\u30ff"
+    return kana / letters if letters else 0.0
 
 
 def _decodes(raw: bytes, enc: str, complete: bool = True) -> bool:

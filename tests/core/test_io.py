@@ -388,3 +388,72 @@ def test_a_one_name_header_over_wider_rows_is_not_taken_for_a_title():
 def test_utf16_without_bom_is_read_as_utf16_not_as_utf8_with_nul_characters(codec):
     t = load_csv("id,name\n1,Dan\n2,Bob\n".encode(codec))
     assert list(t.frame.columns) == ["id", "name"] and t.frame["name"].tolist() == ["Dan", "Bob"]
+
+
+_CJK_TABLES = {
+    "ja": (["顧客番号", "氏名", "都市", "会員区分"],
+           ["田中", "鈴木", "佐藤", "高橋", "渡辺", "伊藤", "山本", "中村", "小林", "加藤"],
+           ["東京", "大阪", "名古屋", "札幌", "福岡", "横浜", "京都", "広島"],
+           ["会員", "一般", "プレミアム", "ゴールド", "ｶﾀｶﾅ", "はい", "いいえ"]),
+    "zh": (["客户编号", "姓名", "城市", "会员等级"],
+           ["王伟", "李娜", "张敏", "刘洋", "陈静", "杨帆", "赵磊", "黄丽", "周杰", "吴芳"],
+           ["北京", "上海", "广州", "深圳", "成都", "杭州", "武汉", "西安"],
+           ["普通", "黄金", "白金", "钻石", "新客户", "老客户"]),
+    "tw": (["客戶編號", "姓名", "城市", "會員等級"],
+           ["陳志明", "林淑芬", "黃建國", "張雅婷", "李家豪", "王美玲", "吳宗翰", "劉怡君"],
+           ["臺北", "新北", "桃園", "臺中", "臺南", "高雄", "基隆", "新竹"],
+           ["一般會員", "黃金會員", "白金會員", "鑽石會員", "新客戶", "舊客戶"]),
+    "ko": (["고객번호", "이름", "도시", "회원등급"],
+           ["김민준", "이서연", "박지훈", "최수빈", "정우진", "강지민", "조현우", "윤서준"],
+           ["서울", "부산", "인천", "대구", "대전", "광주", "울산", "수원"],
+           ["일반", "골드", "실버", "플래티넘", "신규", "기존"]),
+}
+
+
+def _cjk_csv(lang: str, rows: int) -> str:
+    header, names, cities, grades = _CJK_TABLES[lang]
+    lines = [",".join(header)] + [
+        f"{i + 1},{names[i * 7 % len(names)]},{cities[i * 3 % len(cities)]},{grades[i * 5 % len(grades)]}"
+        for i in range(rows)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("rows", [3, 10, 300])
+@pytest.mark.parametrize("lang, codec, expected", [
+    ("ja", "shift_jis", {"cp932", "shift_jis"}), ("ja", "cp932", {"cp932", "shift_jis"}),
+    ("zh", "gbk", {"gb18030"}), ("tw", "big5", {"big5", "cp950", "big5hkscs"}),
+    ("ko", "euc_kr", {"euc_kr", "cp949"}),
+])
+def test_east_asian_files_read_in_their_own_encoding(lang, codec, expected, rows):
+    text = _cjk_csv(lang, rows)
+    t = load_csv(text.encode(codec))
+    assert t.report.encoding in expected
+    assert list(t.frame.columns) == _CJK_TABLES[lang][0]
+    assert t.frame.iloc[:, 1].tolist() == [line.split(",")[1] for line in text.splitlines()[1:]]
+
+
+def test_shift_jis_japanese_names_are_not_read_as_chinese():
+    t = load_csv("id,name,age\n1,田中,30\n2,鈴木,41\n3,佐藤,25\n4,ｶﾀｶﾅ,33\n".encode("shift_jis"))
+    assert t.frame["name"].tolist() == ["田中", "鈴木", "佐藤", "ｶﾀｶﾅ"]
+
+
+def test_a_file_mixing_utf8_and_cp1252_rows_is_read_line_by_line_with_a_warning():
+    names = ["Hélène", "Conceição", "Müller", "Straße", "João"]
+    utf8 = "id,name\n" + "".join(f"{i},{names[i % 5]}\n" for i in range(20))
+    legacy = "".join(f"{i},{names[i % 5]}\n" for i in range(20, 40))
+    t = load_csv(utf8.encode("utf-8") + legacy.encode("cp1252"))
+    assert t.frame["name"].tolist() == [names[i % 5] for i in range(40)]
+    assert any("mixes encodings" in w and "line 22" in w for w in t.report.warnings)
+
+
+def test_a_file_mixing_encodings_beyond_the_head_is_read_line_by_line(monkeypatch):
+    import core.io
+
+    monkeypatch.setattr(core.io, "HEAD_BYTES", 1000)
+    monkeypatch.setattr(core.io, "SAMPLE_BYTES", 800)
+    utf8 = "id,name\n" + "".join(f"{i},Conceição\n" for i in range(200))
+    legacy = "".join(f"{i},Hélène\n" for i in range(200, 260))
+    t = load_csv(utf8.encode("utf-8") + legacy.encode("cp1252"))
+    assert set(t.frame["name"]) == {"Conceição", "Hélène"}
+    assert any("mixes encodings" in w and "line 202" in w for w in t.report.warnings)
+
