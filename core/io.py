@@ -350,6 +350,13 @@ def _load(src: _Input, head: bytes, encoding: str | None, delimiter: str | None,
     if len(header) > lim.max_columns:
         raise _too_many_columns(name, f"{len(header):,}", lim.max_columns)
     header = _check_row_widths(name, sample_text, sep, header, line_offset=skip)
+    if _header_looks_like_data(header, sample_rows[1:2001]):
+        shown = ", ".join(c.strip() for c in header[:6]) + (", ..." if len(header) > 6 else "")
+        warnings.append(
+            f"The first row ({shown}) looks like data, not column names: its values are like "
+            "those in the rows below. If the file has no header row, add one with the column "
+            "names; as it is, that row was used as the names and is not in the data."
+        )
     names, renamed = _clean_header(header, warnings)
     decimal, thousands = _detect_number_format(sample_rows[1:], sep)
 
@@ -430,10 +437,9 @@ def _detect_encoding(raw: bytes, name: str, warnings: list[str], complete: bool 
         fallback, line, count = mixed
         line = first_bad_line or line
         warnings.append(
-            f"The file mixes encodings: most lines are UTF-8 but line {line:,} "
-            f"({count:,} line{'s' * (count > 1)} in the part checked) is not; those lines were read "
-            f"as {fallback}, line by line. Check their accented letters, or save the whole file "
-            "as UTF-8."
+            f"The file mixes encodings: some lines are UTF-8 but others are not, the first at "
+            f"line {line:,} ({count:,} in the part checked); those were read as {fallback}, "
+            "character by character. Check their accented letters, or save the whole file as UTF-8."
         )
         return f"utf_8_or_{fallback}"
 
@@ -1034,6 +1040,43 @@ def _title_above_table(text: str, sep: str) -> tuple[list[str], int]:
     if sum(len(r) == len(header) for r in body) < 0.9 * len(body):
         return [], 0
     return titles, end
+
+
+def _header_looks_like_data(header: list[str], rows: list[list[str]]) -> bool:
+    """Whether the first row is a data row: every column of numbers is named by a number in
+    that column's range, and every other column by one of its own values ("Dan", "no").
+
+    Conservative by design: a normal name ("income", "2019" over text) never matches, and a
+    column whose name is not among its values vetoes the warning.
+    """
+    rows = [r for r in rows if len(r) == len(header)]
+    if len(rows) < 2 or len(header) < 2:
+        return False
+    numeric_columns = 0
+    for i, name in enumerate(header):
+        cells = [r[i].strip() for r in rows if r[i].strip()]
+        if not cells:
+            return False
+        numbers = [_as_float(c) for c in cells]
+        found = [v for v in numbers if v is not None]
+        if len(found) >= 0.9 * len(cells):
+            value = _as_float(name.strip())
+            low, high = min(found), max(found)
+            spread = max(high - low, abs(high), 1.0)
+            if value is None or not low - spread <= value <= high + spread:
+                return False
+            numeric_columns += 1
+        elif name.strip() not in set(cells):
+            return False
+    return numeric_columns > 0
+
+
+def _as_float(cell: str) -> float | None:
+    try:
+        value = float(cell.replace(",", "."))
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
 
 
 def _is_number(cell: str) -> bool:

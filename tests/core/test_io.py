@@ -457,3 +457,37 @@ def test_a_file_mixing_encodings_beyond_the_head_is_read_line_by_line(monkeypatc
     assert set(t.frame["name"]) == {"Conceição", "Hélène"}
     assert any("mixes encodings" in w and "line 202" in w for w in t.report.warnings)
 
+
+@pytest.mark.parametrize("text", [
+    "1,Dan,70,29881.7,A,no\n2,Bob,57,28977.2,C,no\n3,Eve,49,57540.24,B,yes\n4,Dan,33,41000.5,A,yes\n",
+    "0.5,1.25,3\n0.7,1.5,4\n0.9,1.75,5\n",
+])
+def test_a_first_row_of_data_instead_of_names_is_pointed_out(text):
+    t = load_csv(text.encode())
+    assert any("looks like data" in w and "add one" in w for w in t.report.warnings)
+
+
+@pytest.mark.parametrize("text", [
+    "country,2019,2020\nFrance,1.5,2.5\nSpain,1.7,2.1\nItaly,1.1,0.9\n",
+    "2019,2020\n1.5,2.5\n1.7,2.1\n1.1,0.9\n",
+    "id,name,age\n1,Dan,70\n2,Bob,57\n3,Eve,49\n",
+    "name,flag\nDan,no\nBob,yes\nname,no\n",
+])
+def test_ordinary_headers_are_not_taken_for_data(text):
+    t = load_csv(text.encode())
+    assert not any("looks like data" in w for w in t.report.warnings)
+
+
+def test_sample_data_and_shared_cases_do_not_look_headerless():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = sorted(root.glob("sample_data/*.csv")) + sorted(root.glob("tests/cases/shared/*/*.csv"))
+    assert files
+    for path in files:
+        try:
+            t = load_csv(path)
+        except Exception:  # the shared cases include files that are meant to be refused
+            continue
+        assert not any("looks like data" in w for w in t.report.warnings), path
+
