@@ -377,10 +377,14 @@ def _load(src: _Input, head: bytes, encoding: str | None, delimiter: str | None,
             f"{name} has {len(names)} columns but 0 data rows; it cannot be used. "
             "Add data rows below the header."
         )
+    _read_numbers_kept_as_text(frame, decimal, warnings)
     if decimal == ",":
         warnings.append("Numbers use a decimal comma (for example 3,5); they were read as numbers.")
     if thousands:
-        warnings.append(f"Numbers use '{thousands}' as a thousands separator; it was removed.")
+        left = _grouped_numbers_left_as_text(frame)
+        also = (f" Column '{left[0]}' still holds numbers it could not read that way (for example "
+                f"{left[1]!r}) and stays text." if left else "")
+        warnings.append(f"Numbers use '{thousands}' as a thousands separator; it was removed.{also}")
     report = LoadReport(
         source=name,
         encoding=enc,
@@ -1119,6 +1123,105 @@ def _check_row_widths(name: str, text: str, sep: str, header: list[str], line_of
     except csv.Error:
         return header
     return header + [""] * (widest - width)
+
+
+_SIGNED = re.compile(r"^(?P<open>\()?\s*(?P<minus>[-+])?\s*(?P<cur>[$€£¥₹])?\s*(?P<minus2>-)?"
+                     r"(?P<num>\d[\d.,']*)\s*(?P<suffix>%|[$€£¥₹])?\s*(?(open)\))$")
+
+
+def _read_numbers_kept_as_text(frame: pd.DataFrame, decimal: str, warnings: list[str]) -> None:
+    """Turn text columns of numbers with currency or percent signs ("$1,200", "€1.200,50",
+    "12%"), or with both 1,234.5 and 1.234,5 styles, into numbers, naming each column.
+
+    pandas leaves such columns as text, and as text they look like identifiers. A column is
+    converted only when nearly all its values are such numbers and some need the help (a sign,
+    or both separators in one value); each value's last separator is its decimal mark when it
+    has both, else the column's decimal mark decides.
+    """
+    for column in frame.columns:
+        series = frame[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        head = series.iloc[:200].dropna().astype(str).str.strip()
+        if not all(map(_SIGNED.match, head[head != ""].iloc[:50])):
+            continue  # the usual text column, settled on its first values
+        present = series.dropna().astype(str).str.strip()
+        present = present[present != ""]
+        if present.empty:
+            continue
+        matches = [_SIGNED.match(v) for v in present]
+        if sum(m is not None for m in matches) < 0.98 * len(present):
+            continue
+        percent = sum(bool(m and m["suffix"] == "%") for m in matches)
+        currency = sum(bool(m and (m["cur"] or m["suffix"] and m["suffix"] != "%")) for m in matches)
+        both = sum(bool(m and "," in m["num"] and "." in m["num"]) for m in matches)
+        styles = {m["num"].rfind(",") > m["num"].rfind(".") for m in matches
+                  if m and "," in m["num"] and "." in m["num"]}
+        if not (percent or currency or len(styles) > 1):
+            continue
+        column_decimal = _column_decimal([m["num"] for m in matches if m], decimal)
+        values = [_signed_value(m, column_decimal) if m else None for m in matches]
+        if sum(v is not None for v in values) < 0.98 * len(present):
+            continue
+        converted = pd.Series(float("nan"), index=series.index)
+        converted[present.index] = [float("nan") if v is None else v for v in values]
+        frame[column] = converted
+        what = []
+        if currency:
+            what.append("currency signs")
+        if percent:
+            what.append("percent signs (12% is read as 12)")
+        if len(styles) > 1:
+            what.append("both 1,234.5 and 1.234,5 styles (each value's last separator taken as its "
+                        "decimal mark)")
+        example = present.iloc[next(i for i, m in enumerate(matches) if m)]
+        warnings.append(
+            f"Column '{column}' holds numbers written with {' and '.join(what)}, for example "
+            f"{example!r}; they were read as numbers. Check the column if that is not what it means."
+        )
+
+
+def _grouped_numbers_left_as_text(frame: pd.DataFrame) -> tuple[str, str] | None:
+    """The first text column whose first values are mostly grouped numbers, with an example."""
+    for column in frame.columns:
+        series = frame[column]
+        if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+            continue
+        head = series.iloc[:200].dropna().astype(str).str.strip()
+        numbers = [v for v in head if _NUMBER.match(v) and ("," in v or "." in v)]
+        if head.size and len(numbers) >= 0.5 * head.size:
+            return str(column), numbers[0]
+    return None
+
+
+def _column_decimal(numbers: list[str], default: str) -> str:
+    """The decimal mark of a column's numbers, from the values that can only be read one way."""
+    votes = Counter()
+    for num in numbers:
+        if "," in num and "." in num:
+            votes["," if num.rfind(",") > num.rfind(".") else "."] += 1
+        elif num.count(",") == 1 and len(num) - num.rfind(",") - 1 != 3:
+            votes[","] += 1
+        elif num.count(".") == 1 and len(num) - num.rfind(".") - 1 != 3:
+            votes["."] += 1
+    return votes.most_common(1)[0][0] if votes else default
+
+
+def _signed_value(m: re.Match, decimal: str) -> float | None:
+    num = m["num"].replace("'", "")
+    if "," in num and "." in num:
+        decimal = "," if num.rfind(",") > num.rfind(".") else "."
+    thousands = "." if decimal == "," else ","
+    whole, _, frac = num.rpartition(decimal) if decimal in num else (num, "", "")
+    if thousands in whole and not re.fullmatch(rf"\d{{1,3}}(?:\{thousands}\d{{3}})+", whole):
+        return None  # "1,2,3" is not a grouped number
+    if decimal in num and (not whole or not frac.isdigit() or decimal in whole):
+        return None
+    try:
+        value = float(whole.replace(thousands, "") + ("." + frac if frac else ""))
+    except ValueError:
+        return None
+    return -value if m["open"] or m["minus"] == "-" or m["minus2"] else value
 
 
 def _parse_sample(text: str, sep: str) -> list[list[str]]:

@@ -204,7 +204,11 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
     unique_share = distinct / len(present)
     if unique_share > 0.5 and len(present) >= 20 or (unique_share == 1.0 and _ID_NAME.search(name)):
         words = _mean_whitespace_runs(text)
-        if words >= 2 or text.str.len().mean() > 40:
+        if _signed_numbers_share(text) >= 0.9:
+            prof.kind, prof.role = "text", "drop"
+            prof.reason = ("numbers with currency or percent signs stored as text; remove the signs "
+                           "(or load the file with core.io.load_csv, which reads them as numbers)")
+        elif words >= 2 or text.str.len().mean() > 40:
             prof.kind, prof.role = "text", "drop"
             prof.reason = "free text: almost every value is different (text features are not used yet)"
         else:
@@ -219,6 +223,16 @@ def _profile_column(s: pd.Series, name: str, n: int) -> ColumnProfile:
         return prof
     prof.kind = "categorical"
     return prof
+
+
+_SIGNED_NUMBER = re.compile(r"^\s*\(?\s*[-+]?\s*[$€£¥₹]?\s*-?\d[\d.,']*\s*[%$€£¥₹]?\s*\)?\s*$")
+_SIGN = re.compile(r"[%$€£¥₹]")
+
+
+def _signed_numbers_share(text: pd.Series) -> float:
+    """Share of the first values that are numbers written with a currency or percent sign."""
+    head = [v for v in text.iloc[:200] if _SIGNED_NUMBER.match(v)]
+    return sum(bool(_SIGN.search(v)) for v in head) / max(1, min(len(text), 200))
 
 
 def _distinct_as_text(present: pd.Series) -> int:

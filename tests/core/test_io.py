@@ -491,3 +491,31 @@ def test_sample_data_and_shared_cases_do_not_look_headerless():
             continue
         assert not any("looks like data" in w for w in t.report.warnings), path
 
+
+def test_currency_and_percent_numbers_are_read_as_numbers_naming_the_column():
+    raw = ('id;spend;rate;price\n1;"$1,200";12%;"€1.200,50"\n2;$35;7.5%;€3,25\n'
+           '3;($40);100%;€10\n').encode()
+    t = load_csv(raw)
+    assert t.frame["spend"].tolist() == [1200.0, 35.0, -40.0]
+    assert t.frame["rate"].tolist() == [12.0, 7.5, 100.0]
+    assert t.frame["price"].tolist() == [1200.5, 3.25, 10.0]
+    for column in ("spend", "rate", "price"):
+        assert any(f"'{column}'" in w for w in t.report.warnings)
+
+
+def test_a_column_mixing_1234_56_styles_is_read_as_numbers_and_said():
+    raw = b"id;income\n1;29,881.70\n2;28.977,20\n3;1.234,5\n"
+    t = load_csv(raw)
+    assert t.frame["income"].tolist() == [29881.7, 28977.2, 1234.5]
+    assert any("'income'" in w and "styles" in w for w in t.report.warnings)
+
+
+def test_text_that_only_resembles_numbers_stays_text():
+    t = load_csv(b"code,version\n$A1,1.2.3\n$B2,2.0.1\n$C3,1,2,3\n".replace(b"1,2,3", b'"1,2,3"'))
+    assert t.frame["version"].dtype.kind not in "fi" and t.frame["code"].dtype.kind not in "fi"
+
+
+def test_thousands_warning_names_a_column_that_stays_text():
+    t = load_csv(b"id;v;w\n1;1,234.5;2\n2;2,345.5;3\n3;abc;4\n4;9,999.1;5\n5;def;6\n6;3,456.7;1\n")
+    note = next(w for w in t.report.warnings if "thousands separator" in w)
+    assert "Column 'v'" in note and "stays text" in note

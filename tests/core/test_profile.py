@@ -138,3 +138,12 @@ def test_infinite_feature_values_do_not_hide_a_leak():
     p = profile_frame(df, "y")
     assert "leak" in p.column("copy").reason
     assert any("'copy'" in w and "filled" in w for w in p.warnings)
+
+
+def test_currency_numbers_kept_as_text_are_not_called_identifiers():
+    df = pd.DataFrame({"spend": [f"${i * 37 + 1000:,}" for i in range(50)],
+                       "rate": [f"{i}.5%" for i in range(50)], "y": ["a", "b"] * 25})
+    p = profile_frame(df, "y")
+    for column in ("spend", "rate"):
+        assert "identifier" not in p.column(column).reason
+        assert "currency or percent signs" in p.column(column).reason
