@@ -10,8 +10,10 @@ earlier counts: it imports everything, notes its resident set size (the baseline
 resident set size (``ru_maxrss``), and, sampled every 2 ms, the peak of its anonymous memory
 (``ru_maxrss`` also counts the CSV's pages while pandas' parallel reader maps the file). The same
 is done for bare ``pandas.read_csv`` alone. The figure that matters is the peak above the
-baseline divided by the loaded DataFrame's own size (``memory_usage(deep=True)``); the target is
-at most 4x. Not a test: nothing asserts a size.
+baseline, set against the loaded DataFrame's own size (``memory_usage(deep=True)``) and against
+bare pandas. The budget stated in the README: loading and profiling costs at most 10 % more than
+``pandas.read_csv`` alone, and the peak resident size of the 1M x 30 run stays under 1.5 GB.
+Not a test: nothing asserts a size.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from pathlib import Path
 
 from bench.common import SEED, Row, loan_frame, standalone
 
-TARGET_RATIO = 4.0
+OVER_BARE = 1.10  # ours / bare read_csv, memory above the baseline
+BUDGET_BYTES = 1.5e9  # peak resident size of the full-size run
 ROOT = Path(__file__).resolve().parent.parent
 
 # Runs in the child process: argv[1] is the CSV, argv[2] "ours" or "bare".
@@ -109,8 +112,8 @@ def run(quick: bool, repeat: int) -> list[Row]:
         against="pandas.read_csv alone, fresh process",
         ours_value=ours_above / mb, against_value=bare_above / mb, unit="MB",
         ratio=f"{ratio:.2f}x the DataFrame ({ours_above / bare_above:.2f}x bare read_csv)",
-        target=f"peak above baseline <= {TARGET_RATIO:.0f}x the DataFrame",
-        met=ratio <= TARGET_RATIO,
+        target=f"<= {OVER_BARE:.2f}x bare read_csv; peak RSS <= {BUDGET_BYTES / 1e9:.1f} GB (README budget)",
+        met=ours_above <= OVER_BARE * bare_above and (quick or ours_peak <= BUDGET_BYTES),
         note=(f"peak RSS {ours_peak / mb:,.0f} MB (bare {bare_peak / mb:,.0f} MB) over a baseline of "
               f"{_median(ours, 'baseline') / mb:,.0f} MB after imports; of the peak above baseline, "
               f"anonymous memory {ours_anon / mb:,.0f} MB = {ours_anon / frame:.2f}x the DataFrame "
