@@ -169,7 +169,8 @@ def train(
     y, classes, y_notes = _prepare_target(data[target], task, target, clean)
     notes += y_notes
     keep = ~pd.isna(y)
-    data, y = data.loc[keep], y[keep]
+    data = data.loc[keep]
+    y = label_array(y[keep]) if task == "classification" else y[keep]
     if len(data) < MIN_ROWS:
         raise TargetError(
             f"Only {len(data)} usable rows remain after cleaning ({_dropped_text(clean)}); "
@@ -275,7 +276,8 @@ def preview_preparation(frame: pd.DataFrame, target: str, *, task: str = "auto",
     data, clean = clean_rows(frame, profile.target, plan, prep)
     y, _, _ = _prepare_target(data[profile.target], task, profile.target, clean)
     keep = ~pd.isna(y)
-    data, y = data.loc[keep], y[keep]
+    data = data.loc[keep]
+    y = label_array(y[keep]) if task == "classification" else y[keep]
     search = SearchConfig(test_size=test_size, seed=seed)
     X_train, _, y_train, _, _, _ = _split(data[plan.columns], y, task, search)
     pre = build_preprocessor(plan, prep)
@@ -369,8 +371,13 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
             clean.dropped["target not a number"] = int(bad.sum())
             notes.append(f"{int(bad.sum())} rows have a target that is not a finite number; they are left out.")
         return values.to_numpy(), [], notes
-    labels = category_strings(y) if not pd.api.types.is_numeric_dtype(y) else y
-    if pd.api.types.is_numeric_dtype(labels):
+    if pd.api.types.is_bool_dtype(y) or _all_bools(y):
+        labels = y.astype(object)
+    elif pd.api.types.is_numeric_dtype(y):
+        labels = y
+    else:
+        labels = category_strings(y)
+    if pd.api.types.is_numeric_dtype(labels) and not pd.api.types.is_bool_dtype(labels):
         values = labels.to_numpy(dtype=float)
         fractional = values[np.isfinite(values) & (np.mod(values, 1) != 0)]
         if len(fractional):
@@ -384,7 +391,7 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
             present = labels.notna()
             labels = labels.astype(object)
             labels[present] = labels[present].astype(float).astype("int64")
-    classes = sorted(pd.unique(labels.dropna()).tolist(), key=str)
+    classes = _sorted_classes(pd.unique(labels.dropna()).tolist())
     if len(classes) < 2:
         only = f"one value ({classes[0]!r})" if classes else "no values"
         raise TargetError(
@@ -406,6 +413,35 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
         rare = ", ".join(repr(c) for c in counts[counts < 2].index[:5])
         notes.append(f"Classes with a single row ({rare}) cannot be learned reliably.")
     return labels.to_numpy(dtype=object), classes, notes
+
+
+def _all_bools(y: pd.Series) -> bool:
+    present = y.dropna()
+    return y.dtype == object and len(present) > 0 and all(isinstance(v, (bool, np.bool_)) for v in present)
+
+
+def _sorted_classes(classes: list) -> list:
+    """Classes in the order scikit-learn's ``classes_`` will have them (numbers by value)."""
+    try:
+        return sorted(classes)
+    except TypeError:  # mixed kinds cannot be compared
+        return sorted(classes, key=str)
+
+
+def label_array(y) -> np.ndarray:
+    """Class labels without missing values as an array scikit-learn reads as classes.
+
+    ``_prepare_target`` keeps labels in an object array so missing values fit beside them; an
+    object array of Python ints (or bools) is of "unknown" target type to scikit-learn, so once
+    the missing rows are gone the labels get their own dtype back: int64, bool, or str objects.
+    The user's values are kept, so predictions come back as the same ints, bools or strings.
+    """
+    values = list(np.asarray(y, dtype=object))
+    if values and all(isinstance(v, (bool, np.bool_)) for v in values):
+        return np.asarray(values, dtype=bool)
+    if values and all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in values):
+        return np.asarray(values, dtype="int64")
+    return np.asarray(values, dtype=object)
 
 
 def _check_target_first(y: pd.Series, task: str, target: str) -> None:
