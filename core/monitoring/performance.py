@@ -34,7 +34,9 @@ def batch_performance(rows: pd.DataFrame, labels: pd.DataFrame, metadata: dict) 
     """Metrics per batch over the rows that have a label; batches without labels are absent.
 
     ``rows`` holds the store columns of scored rows (prediction id, prediction, probabilities,
-    ``__batch``); ``labels`` the store's (prediction id, actual) pairs.
+    ``__batch``); ``labels`` the store's (prediction id, actual) pairs. Labels that are not
+    finite numbers for a regression model (stored before uploads refused them) are left out, and
+    ``result.attrs["notes"]`` says how many.
     """
     if rows.empty or labels.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -42,6 +44,14 @@ def batch_performance(rows: pd.DataFrame, labels: pd.DataFrame, metadata: dict) 
     holdout = metadata.get("holdout") or {}
     joined = rows.merge(labels, on=st.PREDICTION_ID, how="inner")
     joined = joined[joined[st.ACTUAL].notna()]
+    notes = []
+    if task == "regression":
+        actual = pd.to_numeric(joined[st.ACTUAL], errors="coerce").astype(float)
+        finite = np.isfinite(actual.to_numpy())
+        if not finite.all():
+            notes.append(f"{int((~finite).sum())} stored labels are not finite numbers (for example infinity); "
+                         "performance leaves those rows out.")
+        joined = joined[finite].assign(**{st.ACTUAL: actual[finite]})
     classes = st.outcome_column(metadata.get("classes", []), False).tolist()
     proba_cols = [st.PROBA_PREFIX + str(c) for c in classes]
     out = []
@@ -57,4 +67,6 @@ def batch_performance(rows: pd.DataFrame, labels: pd.DataFrame, metadata: dict) 
         for name, value in metrics.items():
             out.append({"batch": batch_id, "labelled_rows": len(part), "metric": name,
                         "value": value if np.isfinite(value) else None, "holdout": holdout.get(name)})
-    return pd.DataFrame(out, columns=COLUMNS)
+    result = pd.DataFrame(out, columns=COLUMNS)
+    result.attrs["notes"] = notes
+    return result

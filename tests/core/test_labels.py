@@ -81,3 +81,38 @@ def test_labels_with_any_row_index_match(scored, loans):
     labels = pd.DataFrame({"loan_id": loans["loan_id"], "default": loans["default"]}).iloc[10:40]  # index 10..39
     report = attach_labels(store, version, labels, batch_id=result.batch_id)
     assert report.matched == 30 and report.missing_target == 0
+
+
+def test_labels_naming_none_of_the_models_classes_are_refused_and_not_stored(scored):
+    store, version, result = scored
+    ids = result.frame["prediction_id"].iloc[:4]
+    with pytest.raises(LabelError, match=r"predicts 'no', 'yes', the file holds '0', '1'.*nothing was stored"):
+        attach_labels(store, version, pd.DataFrame({"prediction_id": ids, "default": [0, 1, 1, 0]}))
+    assert store.labels(version).empty
+
+
+def test_some_unknown_classes_are_kept_with_a_note(scored):
+    store, version, result = scored
+    ids = result.frame["prediction_id"].iloc[:3]
+    report = attach_labels(store, version, pd.DataFrame({"prediction_id": ids, "default": ["yes", "maybe", "no"]}))
+    assert report.matched == 3 and report.unknown_classes == ["maybe"]
+    assert any("never predicts: maybe" in m for m in report.messages())
+
+
+def test_a_labels_file_without_a_key_lists_its_columns_and_the_batch_keys(scored):
+    store, version, result = scored
+    with pytest.raises(LabelError, match=r"prediction_id column of the scored file or an id column the batch has "
+                                         r"\('loan_id'\)\. The columns of the labels file: 'default'\."):
+        attach_labels(store, version, pd.DataFrame({"default": ["yes"]}), batch_id=result.batch_id)
+
+
+def test_infinite_regression_labels_are_missing_counted_and_never_stored(isolated_home, demand_model, demand):
+    store = st.Store(isolated_home)
+    version = store.register_model(demand_model)
+    result = score_and_log(store, version, demand.drop(columns="units").iloc[:5])
+    labels = pd.DataFrame({"prediction_id": result.frame["prediction_id"],
+                           "units": [1.0, float("inf"), "-inf", None, 4.0]})
+    report = attach_labels(store, version, labels)
+    assert (report.matched, report.not_finite, report.missing_target) == (2, 2, 1)
+    assert any("2 label rows had an infinite value in 'units'" in m for m in report.messages())
+    assert list(store.labels(version)[st.ACTUAL]) == [1.0, 4.0]
