@@ -19,17 +19,19 @@ from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 from sklearn.pipeline import Pipeline
 
+from core.config import limits
 from core.errors import ConfigError, TargetError, TrainingError
 from core.execution import Executor, LocalExecutor
 from core.models import ModelSpec, check_row_limits, resolve_models
-from core.prep import (CleanReport, FeaturePlan, PrepConfig, build_preprocessor, clean_rows,
+from core.prep import (CleanReport, FeaturePlan, PrepConfig, build_preprocessor, clean_rows, encoded_widths,
                        plan_features, plan_selection)
 from core.profile import Profile, profile_frame
 from core.schema import build_schema
 from core.search import STRATEGIES, Candidate, ProgressCallback, Search, SearchSpace, count_fits
-from core.transformers import DatetimeParts, category_strings
+from core.transformers import category_strings
 
 MIN_ROWS = 10
+MIN_CLASS_ROWS = 3  # one for the holdout, two for the fewest cross-validation folds (2)
 MAX_CLASSES = 200  # beyond this a "label" is almost always an id or an amount read as text
 REFERENCE_ROWS = 10_000
 DEFAULT_SCORING = {"classification": "balanced_accuracy", "regression": "r2"}
@@ -51,7 +53,7 @@ class SearchConfig:
     seed: int = 42
     n_jobs: int | None = None
     param_grids: dict[str, dict[str, list]] = field(default_factory=dict)
-    max_fits: int | None = 2000
+    max_fits: int | None = None  # None: limits().max_fits (MODELOPS_MAX_FITS) when training starts
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -190,7 +192,7 @@ def train(
     if prep.selection == "none":
         # Without selection only the scaler follows the encoding, and plan_selection reads
         # nothing but the width: estimate it instead of encoding every training row up front.
-        width = _encoded_width(plan, prep, profile)
+        width = sum(encoded_widths(plan, profile, prep).values())
         selection = plan_selection(prep, task, np.empty((0, width)), [], search.seed)
     else:
         encoded = np.asarray(pre.fit_transform(X_train, y_train), dtype=float)
@@ -202,11 +204,13 @@ def train(
     spaces = [_space(spec, pre, selection.steps, search, n_classes, width) for spec in specs]
     min_rows = max(MIN_ROWS, 2 * folds * max(n_classes, 1))
     total = count_fits(spaces, search.strategy, search.n_iter, folds, len(X_train), min_rows, search.seed)
-    if search.max_fits is not None and total > search.max_fits:
+    max_fits = fit_limit(search)
+    if total > max_fits:
         raise ConfigError(
-            f"This search would run {total:,} fits, over the limit of {search.max_fits:,}. "
+            f"This search would run {total:,} fits, over the limit of {max_fits:,}. "
             "Use random search or halving, fewer models, a smaller grid or fewer CV folds, "
-            "or raise the limit."
+            "or raise the limit: --max-fits on the command line, or the MODELOPS_MAX_FITS "
+            "environment variable."
         )
 
     y_train_arr = np.asarray(y_train)
@@ -319,6 +323,11 @@ def plan_fits(frame: pd.DataFrame, target: str, *, task: str = "auto", prep: Pre
     return total
 
 
+def fit_limit(search: SearchConfig) -> int:
+    """The most fits one search may run: the setting if given, else MODELOPS_MAX_FITS."""
+    return search.max_fits if search.max_fits is not None else limits().max_fits
+
+
 def fingerprint(frame: pd.DataFrame) -> dict:
     """A stable hash of the rows trained on, to tell later which data a model saw."""
     hashed = pd.util.hash_pandas_object(frame, index=False).to_numpy()
@@ -409,10 +418,33 @@ def _prepare_target(y: pd.Series, task: str, target: str, clean: CleanReport):
             "regression if the values are amounts."
         )
     counts = labels.value_counts()
-    if counts.min() < 2:
-        rare = ", ".join(repr(c) for c in counts[counts < 2].index[:5])
-        notes.append(f"Classes with a single row ({rare}) cannot be learned reliably.")
+    if counts.min() < MIN_CLASS_ROWS:
+        rare = counts[counts < MIN_CLASS_ROWS].sort_values()
+        named = ", ".join(f"{c!r} ({n} row{'s' if n > 1 else ''})" for c, n in rare.head(5).items())
+        raise TargetError(
+            f"{_dropped_sentence(clean, target)}In '{target}', the class{'es' if len(rare) > 1 else ''} {named} "
+            f"{'have' if len(rare) > 1 else 'has'} fewer than {MIN_CLASS_ROWS} rows of {int(counts.sum()):,}: a class "
+            f"needs one row in the holdout test and at least two in training so that each of the (at least 2) "
+            "cross-validation folds sees it. Add rows of that class, drop those rows or merge the class into "
+            "another, and use few folds (--cv 2 needs the fewest rows)."
+        )
+    notes += _near_duplicate_classes(classes, target)
     return labels.to_numpy(dtype=object), classes, notes
+
+
+def _near_duplicate_classes(classes: list, target: str) -> list[str]:
+    """Warn about classes that differ only by case or surrounding spaces (' YES ', 'Yes', 'yes'):
+    usually one label typed several ways. They are kept apart; merging is the user's call."""
+    groups: dict[str, list] = {}
+    for c in classes:
+        if isinstance(c, str):
+            groups.setdefault(c.strip().casefold(), []).append(c)
+    alike = [g for g in groups.values() if len(g) > 1]
+    if not alike:
+        return []
+    shown = "; ".join(" vs ".join(repr(c) for c in g) for g in alike[:5])
+    return [f"Warning: classes of '{target}' differ only by upper/lower case or surrounding spaces ({shown}). "
+            "They are learned as separate classes; if they mean the same, fix the labels and train again."]
 
 
 def _all_bools(y: pd.Series) -> bool:
@@ -527,16 +559,6 @@ def _space(spec: ModelSpec, pre: Pipeline, selection_steps, search: SearchConfig
     steps += [(n, clone(s)) for n, s in selection_steps]
     steps.append(("model", estimator))
     return SearchSpace(spec.name, Pipeline(steps), grid, width)
-
-
-def _encoded_width(plan: FeaturePlan, prep: PrepConfig, profile: Profile) -> int:
-    """An upper bound on the columns build_preprocessor makes, from the profile alone."""
-    distinct = {c.name: c.distinct for c in profile.columns}
-    if prep.encoding == "onehot":  # a level per value (and one for missing), at most max_categories
-        categorical = sum(min(distinct.get(c, 1) + 1, prep.max_categories) for c in plan.categorical)
-    else:
-        categorical = len(plan.categorical)
-    return len(plan.numeric) + categorical + len(DatetimeParts.PARTS) * len(plan.datetime)
 
 
 def _summarise(spec: ModelSpec, cands: list[Candidate]) -> ModelResult:

@@ -202,3 +202,44 @@ def test_numeric_class_labels_survive_save_load_and_scoring(loans, kind, tmp_pat
     assert loaded.metadata["classes"] == expected
     scored = score_batch(loaded, loans.drop(columns="default"))
     assert set(scored.frame[scored.prediction_column].tolist()) <= set(expected)
+
+
+def test_classes_differing_only_by_case_or_spaces_are_named_in_a_warning(loans):
+    messy = loans["default"].where(loans.index % 3 != 0, loans["default"].str.upper())
+    messy = messy.where(loans.index % 7 != 0, loans["default"].str.title())
+    result = train(loans.assign(default=messy), "default", search=SearchConfig(**FAST))
+    warning = [n for n in result.notes if "differ only by upper/lower case or surrounding spaces" in n]
+    assert len(warning) == 1 and "'NO' vs 'No' vs 'no'; 'YES' vs 'Yes' vs 'yes'" in warning[0]
+    assert len(result.classes) == 6  # kept apart, not merged silently
+
+
+@pytest.mark.parametrize("rare_rows", [1, 2])
+def test_a_class_too_rare_to_split_and_cross_validate_is_refused_before_any_fit(loans, rare_rows):
+    from core.train import plan_fits
+
+    target = np.where(np.arange(len(loans)) < rare_rows, "yes", "no")
+    for call in (train, plan_fits):
+        with pytest.raises(TargetError, match=rf"the class 'yes' \({rare_rows} rows?\) has fewer than 3 rows of 240.*"
+                                              r"Add rows of that class, drop those rows.*--cv 2"):
+            call(loans.assign(default=target), "default", search=SearchConfig(**FAST))
+
+
+def test_the_fit_limit_defaults_to_modelops_max_fits_and_names_both_overrides(loans, monkeypatch):
+    monkeypatch.setenv("MODELOPS_MAX_FITS", "7")
+    assert SearchConfig().max_fits is None
+    with pytest.raises(ConfigError, match="over the limit of 7.*--max-fits.*MODELOPS_MAX_FITS"):
+        train(loans, "default", search=SearchConfig(**FAST))
+    result = train(loans, "default", search=SearchConfig(max_fits=100, **FAST))  # an explicit limit wins
+    assert result.best_model == "logistic_regression"
+
+
+def test_the_width_estimate_without_selection_is_prep_encoded_widths(loans):
+    from core.prep import encoded_widths, plan_features
+    from core.profile import profile_frame
+
+    profile = profile_frame(loans, "default")
+    plan = plan_features(profile, PrepConfig())
+    pre_width = sum(encoded_widths(plan, profile, PrepConfig()).values())
+    result = train(loans, "default", search=SearchConfig(**FAST))
+    encoded = result.best.pipeline[:-1].transform(result.X_test.head(3))
+    assert pre_width == encoded.shape[1]
