@@ -169,7 +169,7 @@ def cmd_train(args) -> int:
 
     from core.export import writable_file
 
-    writable_file(args.out, "model.joblib")  # refuse a bad output path before training, not after
+    writable_file(args.out, "model.joblib", inputs=[args.data])  # refuse a bad output path before training
     loaded = load_csv(args.data, encoding=args.encoding)
     k = _k_features(args.k_features)
     prep = PrepConfig(
@@ -270,7 +270,7 @@ def cmd_predict(args) -> int:
     from core.export import writable_file
 
     out = Path(args.out) if args.out else Path(args.batch).with_name(Path(args.batch).stem + "_predictions.csv")
-    writable_file(out, "predictions.csv")
+    writable_file(out, "predictions.csv", inputs=[args.batch, args.model])
     artifact = load_artifact(args.model, trust=args.trust, home=args.home)
     for w in artifact.warnings:
         print(f"warning: {w}", file=sys.stderr)

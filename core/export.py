@@ -48,9 +48,14 @@ def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     return path
 
 
-def writable_file(path: str | os.PathLike, example: str) -> Path:
-    """Check an output path before any work is done: not a folder, and its folder can be made."""
+def writable_file(path: str | os.PathLike, example: str, *, inputs=()) -> Path:
+    """Check an output path before any work is done: not a folder, not one of the ``inputs``
+    (writing there would silently replace the user's data), and its folder can be made."""
     path = Path(path)
+    for source in inputs:
+        if source is not None and str(source) != "-" and _same_file(path, Path(source)):
+            raise ConfigError(f"The output {path} is the input file {source}: writing it would replace your data. "
+                              f"Give another output file, for example {path.with_name(path.stem + '_' + example)}.")
     if path.is_dir():
         raise ConfigError(f"The output {path} is a folder; give a file name, for example {path / example}.")
     try:
@@ -60,3 +65,12 @@ def writable_file(path: str | os.PathLike, example: str) -> Path:
     if not os.access(path.parent, os.W_OK):
         raise ConfigError(f"Cannot write {path.name} into {path.parent}: the folder is not writable.")
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return a.resolve() == b.resolve()

@@ -189,3 +189,23 @@ def test_a_bug_exits_1_with_one_line_and_an_id_and_logs_the_traceback(monkeypatc
     error_id = err.split("internal error ")[1][:8]
     log = (isolated_home / "logs" / "errors.log").read_text()
     assert f"error {error_id}" in log and "RuntimeError: profile exploded" in log and "Traceback" in log
+
+
+def test_predict_refuses_to_write_over_its_input_file(tmp_path, isolated_home):
+    model = tmp_path / "m.joblib"
+    assert run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "logreg", "--cv", "3",
+               "--out", model, home=isolated_home).returncode == 0
+    batch = tmp_path / "b.csv"
+    batch.write_bytes((SAMPLE_DATA / "credit_default.csv").read_bytes())
+    before = batch.read_bytes()
+    for out in (batch, tmp_path / "." / "b.csv", model):
+        p = run("predict", model, batch, "--out", out, home=isolated_home)
+        assert p.returncode == 2 and "is the input file" in p.stderr, p.stderr
+    assert batch.read_bytes() == before
+
+
+def test_train_refuses_an_output_that_is_its_data_file(tmp_path, isolated_home):
+    data = tmp_path / "d.csv"
+    data.write_bytes((SAMPLE_DATA / "credit_default.csv").read_bytes())
+    p = run("train", data, "--target", "default", "--out", data, home=isolated_home)
+    assert p.returncode == 2 and "is the input file" in p.stderr
