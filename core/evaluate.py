@@ -56,9 +56,20 @@ def _regression(pred: np.ndarray, y: np.ndarray) -> Evaluation:
     return ev
 
 
+def _label_array(values) -> np.ndarray:
+    """Class labels as a plain numpy array of their own type (ints, booleans or text).
+
+    scikit-learn's metrics cannot tell what an object array of Python ints holds
+    (``type_of_target`` says "unknown"), so labels are given back their native type.
+    """
+    arr = np.asarray(values, dtype=object)
+    plain = np.asarray(arr.tolist()) if arr.ndim == 1 else arr
+    return plain if plain.dtype.kind in "biufU" else arr
+
+
 def _classification(pipe, X, y, pred, classes) -> Evaluation:
-    y = np.asarray(y, dtype=object)
-    pred = np.asarray(pred, dtype=object)
+    y = _label_array(y)
+    pred = _label_array(pred)
     ev = Evaluation("classification", {}, predictions=pred, actual=y)
     labels = [str(c) for c in classes]
     cm = skm.confusion_matrix(y.astype(str), pred.astype(str), labels=labels)
@@ -92,8 +103,8 @@ def classification_metrics(y, pred, proba, classes: list, model_classes: list) -
     Monitoring calls this on logged predictions and late labels, so performance in production
     is measured exactly as on the holdout.
     """
-    y = np.asarray(y, dtype=object)
-    pred = np.asarray(pred, dtype=object)
+    y = _label_array(y)
+    pred = _label_array(pred)
     metrics: dict[str, float] = {}
     notes: list[str] = []
     with warnings.catch_warnings():

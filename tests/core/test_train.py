@@ -188,8 +188,6 @@ def test_every_kind_of_class_label_trains_and_predicts_the_users_values(loans, k
         assert pred.dtype == result.y_test.dtype
 
 
-@pytest.mark.xfail(strict=True, reason="core/evaluate.py casts labels to an object array, which scikit-learn "
-                                       "metrics read as an 'unknown' target when the labels are ints or bools")
 @pytest.mark.parametrize("kind", ["int 0/1/2", "bool"])
 def test_numeric_class_labels_survive_save_load_and_scoring(loans, kind, tmp_path):
     from core.scoring import score_batch
