@@ -278,9 +278,13 @@ def _load_foreign(raw: bytes, name: str, trust: bool) -> Artifact:
             f"{sklearn.__version__}). Retrain the model here."
         )
     version = _peek_sklearn_version(raw)
-    made_with = (f"it looks like a scikit-learn object saved with scikit-learn {version}, while "
-                 f"this installation runs {sklearn.__version__}" if version else
-                 "it has no ModelOps signature and no metadata")
+    if version and version != sklearn.__version__:
+        made_with = (f"it looks like a scikit-learn object saved with scikit-learn {version}, while "
+                     f"this installation runs {sklearn.__version__}")
+    elif version:
+        made_with = "it looks like a bare scikit-learn object, with no ModelOps signature and no metadata"
+    else:
+        made_with = "it has no ModelOps signature and no metadata"
     if not trust:
         raise UntrustedArtifactError(
             f"{name} is not a ModelOps Studio artifact: {made_with}. A foreign model file can run "
@@ -311,8 +315,9 @@ def _unpickle(payload: bytes, name: str, notes: list[str]):
             raise ArtifactError(f"{name} needs the Python module '{exc.name}', which is not installed "
                                 "or no longer exists; retrain the model here.") from None
         except Exception as exc:
-            raise ArtifactError(f"{name} could not be loaded as a model file "
-                                f"({type(exc).__name__}: {str(exc)[:200]}).") from None
+            raise ArtifactError(f"{name} is not a model file: it cannot be read as a saved Python object "
+                                "(it may be another kind of file, or damaged). Choose the .joblib file the "
+                                "model was saved to.") from None
     seen = set()
     for w in caught:
         if w.category.__name__ == "InconsistentVersionWarning" and "InconsistentVersionWarning" not in seen:

@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 from core.config import limits, modelops_home
-from core.errors import ConfigError, ModelOpsError
+from core.errors import ConfigError, ModelOpsError, UntrustedArtifactError
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -321,7 +321,14 @@ def cmd_register(args) -> int:
     from core.store import Store
 
     store = Store(args.home)
-    v = store.register_model(args.model, name=args.name)
+    try:
+        v = store.register_model(args.model, name=args.name)
+    except UntrustedArtifactError as exc:
+        raise UntrustedArtifactError(
+            f"{str(exc).split(':')[0]}: only models signed by this installation can be registered, "
+            "because monitoring must trust what it loads. Retrain it here, or score a batch with it "
+            "without logging: modelops predict MODEL BATCH --trust."
+        ) from None
     if args.json:
         print(json.dumps({"id": v.id, "name": v.name, "version": v.version, "artifact": v.artifact_path}))
     else:

@@ -209,3 +209,15 @@ def test_train_refuses_an_output_that_is_its_data_file(tmp_path, isolated_home):
     data.write_bytes((SAMPLE_DATA / "credit_default.csv").read_bytes())
     p = run("train", data, "--target", "default", "--out", data, home=isolated_home)
     assert p.returncode == 2 and "is the input file" in p.stderr
+
+
+def test_register_refuses_a_foreign_model_without_offering_a_flag_it_lacks(tmp_path, isolated_home):
+    import joblib
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    path = tmp_path / "bare.joblib"
+    joblib.dump(LogisticRegression().fit(np.eye(4), [0, 1, 0, 1]), path)
+    p = run("register", path, home=isolated_home)
+    assert p.returncode == 2 and "only models signed by this installation" in p.stderr
+    assert "predict MODEL BATCH --trust" in p.stderr

@@ -101,3 +101,23 @@ def test_key_lives_in_the_users_folder_when_no_store_is_set(tmp_path, monkeypatc
     assert signing_key() == (tmp_path / "user" / ".modelops" / "secret.key").read_bytes().strip()
     assert not (tmp_path / "modelops_home").exists()
     assert key_folder(tmp_path / "store") == tmp_path / "store"
+
+
+def test_a_text_file_is_called_not_a_model_file_without_python_internals(tmp_path):
+    path = tmp_path / "notes.joblib"
+    path.write_text("hello, this is not a model\n")
+    with pytest.raises(ArtifactError) as refused:
+        load_artifact(path, trust=True)
+    message = str(refused.value)
+    assert "is not a model file" in message and "Error" not in message
+
+
+def test_a_bare_pickle_from_this_version_does_not_claim_a_version_difference(tmp_path, saved):
+    import sklearn
+
+    path = tmp_path / "bare.joblib"
+    joblib.dump(saved[1].best.pipeline, path)
+    with pytest.raises(UntrustedArtifactError) as refused:
+        load_artifact(path)
+    assert "bare scikit-learn object" in str(refused.value)
+    assert f"saved with scikit-learn {sklearn.__version__}" not in str(refused.value)
