@@ -185,6 +185,9 @@ def cmd_train(args) -> int:
     progress = None if args.json else _progress_printer()
     if not args.json:
         _print_load_report(loaded.report.to_dict())
+        from core.estimate import describe, estimate_search
+
+        print(describe(estimate_search(loaded.frame, args.target, task=args.task, prep=prep, search=search)))
     result = train(loaded.frame, args.target, task=args.task, prep=prep, search=search, progress=progress)
     evaluation = evaluate_training(result)
     out = save_trained_model(args.out, result, evaluation, model_name=args.name,

@@ -46,7 +46,7 @@ def estimate_search(frame: pd.DataFrame, target: str, *, task: str, prep: PrepCo
                     search=None, sample_rows: int = SAMPLE_ROWS) -> FitEstimate:
     """Time one fit per model on at most ``sample_rows`` rows and scale it to the whole search.
 
-    ``task`` is the resolved task ("classification" or "regression"); ``search`` a
+    ``task`` is "classification", "regression" or "auto" (as the profile infers); ``search`` a
     ``core.train.SearchConfig``. Raises the same user errors as training would for bad settings.
     """
     from core.train import SearchConfig  # train imports nothing from here; avoid a cycle at import
@@ -54,6 +54,8 @@ def estimate_search(frame: pd.DataFrame, target: str, *, task: str, prep: PrepCo
     prep = prep or PrepConfig()
     search = search or SearchConfig()
     profile = profile_frame(frame, target)
+    if task == "auto":
+        task = profile.task.task
     plan = plan_features(profile, prep)
     data, _ = clean_rows(frame, profile.target, plan, prep)
     y = data[profile.target]
@@ -126,3 +128,12 @@ def duration_parts(seconds: float) -> tuple[str, float]:
     if seconds < 5400:
         return "minutes", round(seconds / 60)
     return "hours", round(seconds / 3600, 1)
+
+
+def describe(estimate: FitEstimate) -> str:
+    """One English line for the command line: the fits and the estimated time."""
+    unit, n = duration_parts(estimate.seconds)
+    words = {"few_seconds": "a few seconds", "seconds": f"about {n:g} seconds",
+             "minutes": f"about {n:g} minutes", "hours": f"about {n:g} hours"}[unit]
+    return (f"Planned: {estimate.total_fits:,} fits, estimated {words} on {estimate.workers} worker(s) "
+            f"(one fit of each model timed on {estimate.sample_rows:,} rows).")

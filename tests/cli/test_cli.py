@@ -40,7 +40,7 @@ def test_text_output_shows_load_report_leaderboard_and_holdout(tmp_path, isolate
     p = run("train", SAMPLE_DATA / "credit_default.csv", "--target", "default", "--models", "logreg",
             "--cv", "3", "--out", tmp_path / "m.joblib", home=isolated_home)
     assert p.returncode == 0, p.stderr
-    for text in ("encoding utf-8", "Leaderboard", "logistic_regression", "dummy", "Holdout metrics", "Saved artifact"):
+    for text in ("encoding utf-8", "Planned: 53 fits, estimated", "Leaderboard", "logistic_regression", "dummy", "Holdout metrics", "Saved artifact"):
         assert text in p.stdout
 
 
