@@ -9,6 +9,8 @@ nobody loses a row to a surprise value.
 
 from __future__ import annotations
 
+import warnings
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -117,6 +119,13 @@ def check_batch(frame: pd.DataFrame, schema: list[dict], *, name: str = "the bat
                 out = ((v < lo) | (v > hi)) & ~inf
                 _issue(check, c, "out of range", out, s, f"values outside the training range [{lo:g}, {hi:g}]")
                 marks.append((out, f"{c} out of training range"))
+        if col["kind"] == "datetime":
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                dates = pd.to_datetime(s, errors="coerce", format="mixed")
+            junk = dates.isna().to_numpy() & ~miss
+            _issue(check, c, "not a date", junk, s, "values that are not dates were treated as missing")
+            marks.append((junk, f"{c} not a date"))
         if miss.any():
             _issue(check, c, "missing", miss, s, "missing values were filled as in training")
             marks.append((miss, f"{c} missing"))

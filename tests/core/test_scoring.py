@@ -108,3 +108,28 @@ def test_a_registered_model_is_unpickled_once_until_its_file_changes(isolated_ho
     with pytest.raises(ArtifactError, match="damaged"):
         scoring.registered_artifact(store, version)
     store.close()
+
+
+def test_values_that_are_not_dates_are_flagged_in_a_date_column(tmp_path):
+    import numpy as np
+
+    from core.artifact import build_metadata, load_artifact, save_artifact
+    from core.evaluate import evaluate_training
+    from core.scoring import score_batch
+    from core.train import SearchConfig, train
+
+    rng = np.random.default_rng(0)
+    n = 120
+    frame = pd.DataFrame({"signup": pd.date_range("2021-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+                          "amount": rng.normal(size=n)})
+    frame["churn"] = np.where(frame["amount"] + rng.normal(0, 0.5, n) > 0, "yes", "no")
+    result = train(frame, "churn", search=SearchConfig(models=["logistic_regression"], cv=3, n_jobs=1))
+    assert "signup" in result.plan.datetime
+    art = load_artifact(save_artifact(tmp_path / "m.joblib", result.best.pipeline,
+                                      build_metadata(result, evaluate_training(result))))
+    batch = pd.DataFrame({"signup": ["2021-03-01", "not a date", "2021-13-01", ""], "amount": [0.1, 0.2, 0.3, 0.4]})
+    scored = score_batch(art, batch)
+    flags = scored.frame[scored.flags_column].tolist()
+    assert flags[0] == "" and "signup not a date" in flags[1] and "signup not a date" in flags[2]
+    assert "signup missing" in flags[3] and "not a date" not in flags[3]
+    assert any(i["problem"] == "not a date" and i["rows"] == 2 for i in scored.check.issues)
