@@ -465,3 +465,15 @@ def _flag_sum_leaks(frame: pd.DataFrame, y: pd.Series, cols: list[ColumnProfile]
 def _mark_leak(col: ColumnProfile, why: str) -> None:
     col.role = "drop"
     col.reason = f"suspected leak: {why}"
+
+
+def default_target(frame: pd.DataFrame) -> str:
+    """The column to propose as the target before the user picks one: the last column that
+    varies (exports usually put the outcome last), skipping an empty column left by a delimiter
+    at the end of every line and constant columns, which no model can learn."""
+    for name in reversed(list(frame.columns)):
+        values = frame[name]
+        present = values[~missing_mask(values)]
+        if present.nunique() > 1:
+            return str(name)
+    return str(frame.columns[-1])

@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import charts
 from core.config import Limits, limits
+from core.profile import default_target
 from ui import cache, state
 from ui.i18n import t
 from ui.samples import SAMPLES, load_sample
@@ -68,7 +69,7 @@ st.dataframe(ds.frame.head(50), width="stretch", height=240)
 
 columns = [str(x) for x in ds.frame.columns]
 saved_target = state.get(state.TARGET)
-target = st.selectbox(t("data.target"), columns, index=columns.index(saved_target) if saved_target in columns else len(columns) - 1,
+target = st.selectbox(t("data.target"), columns, index=columns.index(saved_target if saved_target in columns else default_target(ds.frame)),
                       key="data_target")
 if target != saved_target:
     state.put(state.TARGET, target)

@@ -147,3 +147,14 @@ def test_currency_numbers_kept_as_text_are_not_called_identifiers():
     for column in ("spend", "rate"):
         assert "identifier" not in p.column(column).reason
         assert "currency or percent signs" in p.column(column).reason
+
+
+def test_default_target_skips_a_trailing_empty_or_constant_column():
+    import pandas as pd
+
+    from core.profile import default_target
+
+    frame = pd.DataFrame({"age": [1, 2, 3], "churn": ["yes", "no", "yes"], "const": ["x", "x", "x"],
+                          "column_7": [None, None, None]})
+    assert default_target(frame) == "churn"
+    assert default_target(frame[["age", "churn"]]) == "churn"
