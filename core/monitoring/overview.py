@@ -347,8 +347,8 @@ def find_alerts(batches: pd.DataFrame, feature_drift: pd.DataFrame, quality: pd.
                 f"({r['drift_share']:.0%} ≥ {settings.drift_share:.0%}).")
         if r["prediction_drifted"]:
             add(r["batch"], "prediction_drift", r["prediction_drift_score"], None, "warning",
-                f"The distribution of predictions moved away from the holdout ({r['prediction_test']} "
-                f"score {r['prediction_drift_score']:.4g}).")
+                f"The distribution of predictions moved away from the holdout ({r['prediction_test']}: "
+                f"{_score_words(r['prediction_test'])} {r['prediction_drift_score']:.4g}).")
     for _, r in feature_drift[feature_drift["drifted"].astype(bool)].iterrows() if len(feature_drift) else []:
         add(r["batch"], f"drift:{r['column']}", r["score"], r["threshold"], "warning",
             f"Feature '{r['column']}' drifted ({r['test']} {r['score']:.4g}, threshold {r['threshold']:g}).")
@@ -376,3 +376,11 @@ def find_alerts(batches: pd.DataFrame, feature_drift: pd.DataFrame, quality: pd.
                     f"{holdout:.4f} (alert beyond {limit:.4f}).")
     return sorted(out, key=lambda a: (SEVERITY_ORDER[a["severity"]], a["batch_id"], a["metric"]))
 
+
+
+def _score_words(test: str) -> str:
+    """What a test's score is, for an alert: "p-value" or "distance"."""
+    from core.monitoring.stattests import REGISTRY
+
+    spec = REGISTRY.get(test)
+    return "p-value" if spec is not None and spec.score_kind == "p_value" else "distance"
