@@ -43,7 +43,7 @@ def registered_model(home: str):
 
 def run(quick: bool, repeat: int) -> list[Row]:
     from core.artifact import load_artifact
-    from core.scoring import score_and_log
+    from core.scoring import score_and_log, score_batch
 
     n = 5_000 if quick else 100_000
     with tempfile.TemporaryDirectory(prefix="bench-scoring-") as home:
@@ -61,6 +61,8 @@ def run(quick: bool, repeat: int) -> list[Row]:
         score_and_log(store, version, batch, name="warm-up.csv")
         against, _ = median_time(bare, repeat)
         ours, scored = median_time(lambda: score_and_log(store, version, batch, name="bench.csv"), repeat)
+        # Where the difference goes: the same check and scoring without logging.
+        unlogged, _ = median_time(lambda: score_batch(artifact, batch, name="bench.csv"), repeat)
         flagged = scored.check.flagged_rows
         store.close()
     ratio = ours / against
@@ -73,8 +75,13 @@ def run(quick: bool, repeat: int) -> list[Row]:
         ratio=f"{throughput:.2f}x throughput ({ratio:.2f}x time)",
         target=f"throughput >= {TARGET_THROUGHPUT}x bare (time <= {1 / TARGET_THROUGHPUT:.2f}x)",
         met=throughput >= TARGET_THROUGHPUT,
-        note=f"ours {ours:.3f} s, bare {against:.3f} s; {flagged:,} rows flagged by the contract check",
-        details={"rows": n, "ours_s": round(ours, 4), "bare_s": round(against, 4), "flagged_rows": flagged},
+        note=(f"ours {ours:.3f} s, bare {against:.3f} s; {flagged:,} rows flagged by the contract check. "
+              f"Check + one pass through the pipeline without logging (score_batch): {unlogged:.3f} s; "
+              f"logging (prediction ids, stored rows, the fsynced and renamed Parquet file, the catalog row) "
+              f"adds {ours - unlogged:.3f} s. Durability is kept on purpose: a batch is on disk before the "
+              "catalog names it."),
+        details={"rows": n, "ours_s": round(ours, 4), "bare_s": round(against, 4),
+                 "score_batch_s": round(unlogged, 4), "flagged_rows": flagged},
     )]
 
 
