@@ -124,7 +124,8 @@ def plan_features(profile: Profile, config: PrepConfig) -> FeaturePlan:
     names = {c.name for c in profile.columns}
     for col in [*config.drop_columns, *config.keep_columns]:
         if col not in names:
-            raise ConfigError(f"Column '{col}' named in the preparation settings is not in the data.")
+            raise ConfigError(f"Column '{col}' named in the preparation settings (--drop on the command line, "
+                              "the columns to drop or keep on the Prepare page) is not in the data; check its spelling.")
     if profile.target in config.keep_columns:
         raise ConfigError(f"The target '{profile.target}' cannot also be a feature.")
     numeric, categorical, datetime, dropped = [], [], [], {}

@@ -356,7 +356,7 @@ def infer_task(target: pd.Series) -> TaskGuess:
         )
     return TaskGuess(
         "classification",
-        f"'{target.name}' holds labels ({distinct} distinct values)",
+        f"'{target.name}' holds labels ({distinct} distinct value{'' if distinct == 1 else 's'})",
         sorted(present.astype(str).unique().tolist()),
     )
 
